@@ -1,0 +1,51 @@
+# award-pipeline: `make demo` sets everything up and runs the pipeline on the samples; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out/demo
+SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && echo sudo))
+CAN_APT := $(shell command -v apt-get >/dev/null 2>&1 && ([ "$$(id -u)" = 0 ] || (command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null)) && echo yes)
+DEB_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming poppler-utils fontconfig
+
+.PHONY: setup system-packages demo test lint bench clean samples
+
+setup: system-packages $(STAMP)
+
+# LibreOffice Writer (PDF, legacy formats) and CJK fonts, when this machine lets us install them.
+system-packages:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+	    && fc-list :lang=zh 2>/dev/null | grep -q "Noto Serif CJK" && fc-list 2>/dev/null | grep -q "AR PL UKai"; then \
+	  echo "system packages: LibreOffice, poppler and CJK fonts present"; \
+	elif [ "$(CAN_APT)" = yes ]; then \
+	  echo "system packages: installing $(DEB_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null; \
+	else \
+	  echo "system packages: cannot install LibreOffice/CJK fonts here (not Debian, or no root/sudo); PDFs will be skipped"; \
+	fi
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/award demo --out $(OUT)
+
+lint: setup
+	$(BIN)/ruff check pipeline tests samples bench
+	$(BIN)/mypy pipeline
+
+test: setup lint
+	$(BIN)/award schema --check
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/check.py
+
+samples: setup
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,203 @@
+"""The one catalogue of finding codes: severity, and the Chinese and English message templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.calls import Call
+from pipeline.model import Finding, Location, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    """A finding code's default severity, title and message templates."""
+
+    severity: Severity
+    title_zh: str
+    title_en: str
+    zh: str
+    en: str
+
+
+CODES: dict[str, Code] = {
+    "file.unsupported_type": Code("error", "文件类型不支持", "unsupported file type",
+                                  "文件类型不支持：{reason_zh}。请提交 .docx 或 .pdf 格式的申报书",
+                                  "Unsupported file type: {reason_en}. Please submit the form as .docx or .pdf"),
+    "file.corrupt": Code("error", "文件损坏", "damaged file",
+                         "文件无法打开（{part}：{reason_zh}），请重新保存后提交",
+                         "The file cannot be opened ({part}: {reason_en}); save it again and resubmit"),
+    "file.encrypted": Code("error", "文件加密", "password-protected",
+                           "文件设置了密码保护，请取消密码后重新提交",
+                           "The file is password-protected; remove the password and resubmit"),
+    "file.too_large": Code("error", "文件过大", "file too large",
+                           "文件过大：{reason_zh}", "The file is too large: {reason_en}"),
+    "file.no_text_layer": Code("error", "无文字层", "no text layer",
+                               "PDF 没有可提取的文字（可能是扫描件），请由 Word 直接导出 PDF 或提交 .docx",
+                               "The PDF has no extractable text (a scan?); export the PDF from Word or send the .docx"),
+    "file.legacy_format": Code("error", "旧版格式", "legacy format",
+                               "无法转换旧版 {actual} 文件{reason_zh}，请在 Word 或 WPS 中另存为 .docx 后提交",
+                               "The legacy {actual} file could not be converted{reason_en}; "
+                               "save it as .docx and resubmit"),
+    "form.unrecognized": Code("error", "不是本次申报书", "not this call's form",
+                              "未识别为本次申报书：仅找到 {actual}/{expected} 个栏目，请使用本次通知的申报书模板填写",
+                              "Not this call's application form: only {actual} of {expected} labels found; "
+                              "use this call's form template"),
+    "form.other_call": Code("warning", "其他通知的申报书", "form of another call",
+                            "该申报书模板属于其他申报通知（{actual}），本次应使用 {expected} 的申报书",
+                            "This form was made for another call ({actual}); this call's form is {expected}"),
+    "field.required": Code("error", "必填项为空", "required",
+                           "{label}为必填项，请填写", "{label} is required"),
+    "field.too_long": Code("error", "超出字数", "too long",
+                           "{label}不得超过{expected}个字符（现为{actual}个）",
+                           "{label} must be at most {expected} characters (now {actual})"),
+    "field.too_short": Code("warning", "字数偏少", "too short",
+                            "{label}少于{expected}个字符（现为{actual}个），建议充实内容",
+                            "{label} has fewer than {expected} characters ({actual}); consider adding detail"),
+    "field.too_many": Code("error", "行数过多", "too many rows",
+                           "{label}最多填写{expected}行（现为{actual}行）",
+                           "{label} allows at most {expected} rows (now {actual})"),
+    "field.too_few": Code("error", "行数不足", "too few rows",
+                          "{label}至少需要填写{expected}行（现为{actual}行）",
+                          "{label} needs at least {expected} rows (now {actual})"),
+    "field.enum": Code("error", "不是可选值", "not an allowed value",
+                       "{label}“{actual}”不是可选值，应为以下之一：{choices}",
+                       "{label} \"{actual}\" is not allowed; choose one of: {choices}"),
+    "field.pattern": Code("error", "格式不正确", "wrong format",
+                          "{label}“{actual}”格式不正确，应为{format_zh}",
+                          "{label} \"{actual}\" has the wrong format; expected {format_en}"),
+    "field.checksum": Code("error", "校验位错误", "check digit wrong",
+                           "{label}“{actual}”校验位错误（第18位应为{expected}），请核对",
+                           "{label} \"{actual}\" has a wrong check digit (the 18th should be {expected})"),
+    "field.number": Code("error", "不是有效数字", "not a number",
+                         "{label}“{actual}”不是有效的非负数字（可写作 1234.5、1,234.5 或 1234.5万元）",
+                         "{label} \"{actual}\" is not a non-negative number (write 1234.5, 1,234.5 or 1234.5万元)"),
+    "field.date_invalid": Code("error", "日期无效", "invalid date",
+                               "{label}“{actual}”不是有效日期（如2019年3月、2019-03-01）",
+                               "{label} \"{actual}\" is not a valid date (e.g. 2019年3月, 2019-03-01)"),
+    "field.date_order": Code("error", "日期顺序错误", "dates out of order",
+                             "{label}（{actual}）早于{other}（{expected}）",
+                             "{label} ({actual}) is before {other} ({expected})"),
+    "field.date_window": Code("error", "超出时间范围", "outside the allowed period",
+                              "{label}（{actual}）应在{window_zh}", "{label} ({actual}) must be {window_en}"),
+    "field.duration": Code("warning", "周期偏短", "span too short",
+                           "{label}不足{expected}个月（{actual}），请确认",
+                           "{label} is shorter than {expected} months ({actual})"),
+    "field.sum_mismatch": Code("error", "合计不符", "total is not the sum",
+                               "{label}应为各年度之和 {expected}（现为 {actual}）",
+                               "{label} should be the sum of the years, {expected} (now {actual})"),
+    "field.cross_ref": Code("error", "引用不存在", "unknown reference",
+                            "{label}“{actual}”不在主要完成单位中，请与“二、主要完成单位”一致",
+                            "{label} \"{actual}\" is not one of the completing units (section 二)"),
+    "field.consistency": Code("error", "前后不一致", "inconsistent",
+                              "{label}“{actual}”应与{other}“{expected}”一致",
+                              "{label} \"{actual}\" must equal {other} \"{expected}\""),
+    "field.duplicate": Code("error", "重复填写", "duplicate",
+                            "{label}“{actual}”重复出现（与第{expected}行相同）",
+                            "{label} \"{actual}\" appears twice (same as row {expected})"),
+    "content.keywords_missing": Code("warning", "未写明质量方法", "no quality method named",
+                                     "{label}中未提及公认的质量技术方法（如 DMAIC、SPC、FMEA、精益、可靠性等）",
+                                     "{label} names none of the recognised quality methods (DMAIC, SPC, FMEA, …)"),
+    "attachment.missing": Code("error", "附件未勾选", "attachment not ticked",
+                               "附件清单中“{label}”未勾选：{reason_zh}",
+                               "Attachment \"{label}\" is not ticked: {reason_en}"),
+    "layout.page_size": Code("error", "页面尺寸", "page size",
+                             "第{page}页不是A4纵向（{actual}）", "Page {page} is not A4 portrait ({actual})"),
+    "layout.page_count": Code("error", "页数超限", "too many pages",
+                              "申报书不得超过{expected}页（现为{actual}页）",
+                              "At most {expected} pages (now {actual})"),
+    "layout.font_size": Code("warning", "字号偏小", "font too small",
+                             "{label}正文字号小于{expected}磅（五号），现为{actual}磅",
+                             "{label} body text is smaller than {expected} pt ({actual} pt)"),
+    "batch.duplicate_file": Code("warning", "重复文件", "same file twice",
+                                 "与 {other} 是同一文件", "The same file as {other}"),
+    "batch.duplicate_project": Code("error", "重复申报", "same project twice",
+                                    "项目“{actual}”与 {other} 重复申报", "Project \"{actual}\" is also in {other}"),
+    "batch.similar_summary": Code("warning", "简介雷同", "near-identical summary",
+                                  "项目简介与 {other} 高度相似（相似度{actual}）",
+                                  "The summary is nearly identical to {other} (similarity {actual})"),
+    "batch.unit_quota": Code("error", "超出申报限额", "over the per-unit quota",
+                             "申报单位（{actual}）本次申报{count}项，超过{expected}项的限额",
+                             "The applicant ({actual}) sent {count} applications, over the quota of {expected}"),
+    "batch.person_limit": Code("error", "完成人超限", "person in too many projects",
+                               "{actual}列入{count}个项目的主要完成人，超过{expected}项的限额",
+                               "{actual} is a main person of {count} applications, over the limit of {expected}"),
+    "batch.member_unknown": Code("error", "会员编号不存在", "unknown member number",
+                                 "会员编号“{actual}”不在会员名录中",
+                                 "Member number \"{actual}\" is not in the member list"),
+    "batch.member_mismatch": Code("error", "会员编号不符", "member number of another unit",
+                                  "会员编号“{actual}”属于{expected}，与申报单位不符",
+                                  "Member number \"{actual}\" belongs to {expected}, not to the applicant"),
+}
+
+_FORMAT_HINTS = {
+    "ascii": ("英文字母、数字和常用符号", "printable ASCII"),
+    "credit_code": ("18位统一社会信用代码（数字或大写字母，不含I、O、S、V、Z）",
+                    "an 18-character unified social credit code (digits or capitals except I, O, S, V, Z)"),
+    "member_no": ("6位数字", "6 digits"),
+    "postcode": ("6位数字", "6 digits"),
+    "phone": ("11位手机号或带区号的固定电话（如 021-12345678）", "an 11-digit mobile or a landline (021-12345678)"),
+    "email": ("有效的电子邮箱地址", "an e-mail address"),
+    "one_line": ("一行文字（不能换行）", "a single line"),
+}
+
+_PATH = re.compile(r"^(?P<key>[a-z_.]+?)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>[a-z_]+))?$")
+
+
+def field_label(path: str | None, call: Call, lang: str = "zh") -> str:
+    """A field path in words: persons[2].unit -> 主要完成人第3行“工作单位”."""
+    if not path:
+        return ""
+    specs = call.field_specs()
+    if path in specs:
+        label = specs[path].label
+        return label if lang == "zh" else f"{label} ({path})"
+    m = _PATH.match(path)
+    if not m:
+        return path
+    key, index, sub = m.group("key"), m.group("index"), m.group("sub")
+    for s in call.table_sections():
+        if key in (s.field, s.total_field):
+            title = s.heading
+            col = next((c.label for c in s.columns if c.id == sub), sub or "")
+            if key == s.total_field:
+                where_zh, where_en = f"{title}“{s.total_label}”行", f"{title}, row {s.total_label}"
+            elif index is not None:
+                where_zh, where_en = f"{title}第{int(index) + 1}行", f"{title}, row {int(index) + 1}"
+            else:
+                where_zh, where_en = title, title
+            if lang == "zh":
+                return f"{where_zh}“{col}”" if col else where_zh
+            return f"{where_en}, {col} ({path})" if col else f"{where_en} ({path})"
+    return path
+
+
+def format_hint(name: str | None, lang: str) -> str:
+    """What a value of this format looks like."""
+    zh, en = _FORMAT_HINTS.get(name or "", ("规定格式", "the required format"))
+    return zh if lang == "zh" else en
+
+
+def make(code: str, call: Call, field: str | None = None, location: Location | None = None,
+         severity: Severity | None = None, expected: Any = None, actual: Any = None, **params: Any) -> Finding:
+    """A Finding with both messages rendered from the catalogue."""
+    c = CODES[code]
+    values: dict[str, Any] = {"expected": expected, "actual": actual, "other": "", "reason_zh": "", "reason_en": "",
+                              "part": "", "choices": "", "format_zh": "", "format_en": "", "window_zh": "",
+                              "window_en": "", "page": "", "count": ""}
+    values.update(params)
+    zh_values = dict(values, label=params.get("label") or field_label(field, call, "zh"))
+    en_values = dict(values, label=params.get("label_en") or field_label(field, call, "en"))
+    if "other_en" in params:
+        en_values["other"] = params["other_en"]
+    return Finding(
+        code=code,
+        severity=severity or c.severity,
+        field=field,
+        message=c.zh.format(**zh_values),
+        message_en=c.en.format(**en_values),
+        expected=expected,
+        actual=actual,
+        location=location or Location(kind="file"),
+    )

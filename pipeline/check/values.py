@@ -1,0 +1,112 @@
+"""Parsing what people type: dates of day or month precision, amounts, character counts, credit codes."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WS = re.compile(r"\s+")
+
+
+def char_count(text: str) -> int:
+    """Characters after trimming, whitespace not counted."""
+    return len(_WS.sub("", text))
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two names are the same after NFKC and without whitespace."""
+    return _WS.sub("", unicodedata.normalize("NFKC", a)) == _WS.sub("", unicodedata.normalize("NFKC", b))
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date of day or month precision (2019年3月 or 2019年3月1日)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @property
+    def first(self) -> dt.date:
+        """The earliest day it can mean."""
+        return dt.date(self.year, self.month, self.day or 1)
+
+    @property
+    def last(self) -> dt.date:
+        """The latest day it can mean."""
+        return dt.date(self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1])
+
+    def __str__(self) -> str:
+        if self.day is None:
+            return f"{self.year}年{self.month}月"
+        return f"{self.year}年{self.month}月{self.day}日"
+
+    def iso(self) -> str:
+        """2019-03 or 2019-03-01."""
+        return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
+
+
+_DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?$")
+_DATE_SEP = re.compile(r"^(\d{4})\s*([.\-/])\s*(\d{1,2})(?:\s*\2\s*(\d{1,2}))?\s*$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+
+
+def parse_date(text: str) -> PartialDate | None:
+    """2019年3月, 2019年3月1日, 2019.3, 2019-03, 2019/3/1, 20190301; None when not a valid date."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = _DATE_CN.match(t) or _DATE_SEP.match(t) or _DATE_COMPACT.match(t)
+    if not m:
+        return None
+    groups = m.groups()
+    if m.re is _DATE_SEP:
+        y, mo, d = groups[0], groups[2], groups[3]
+    else:
+        y, mo, d = groups[0], groups[1], groups[2]
+    year, month = int(y), int(mo)
+    day = int(d) if d else None
+    if not (1900 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    if day is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return None
+    return PartialDate(year, month, day)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day some months later (clamped to the month's end)."""
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NIL = {"-", "—", "–", "/", "无", "——", "--"}
+
+
+def parse_amount(text: str) -> float | None:
+    """1234.5, 1,234.5 or 1234.5万元 as a number; a blank or a dash is 0; None when not a non-negative number."""
+    t = _WS.sub("", unicodedata.normalize("NFKC", text))
+    if not t or t in _NIL:
+        return 0.0
+    for unit in ("万元", "万"):
+        if t.endswith(unit):
+            t = t[: -len(unit)]
+            break
+    if not _AMOUNT.match(t):
+        return None
+    return float(t.replace(",", ""))
+
+
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_check_char(code17: str) -> str:
+    """The GB 32100-2015 check character for the first 17 characters."""
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARS[(31 - total % 31) % 31]

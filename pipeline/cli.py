@@ -1,0 +1,200 @@
+"""The `award` command line: parse options, call one library function, format, exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.calls import Call
+    from pipeline.model import Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+class Env:
+    """Options every command shares."""
+
+    def __init__(self, call: str, lang: str, db: str) -> None:
+        self.call_id = call
+        self.lang = lang
+        self.db = Path(db)
+        self._call: Call | None = None
+
+    @property
+    def call(self) -> Call:
+        """The loaded call (loaded on first use)."""
+        if self._call is None:
+            from pipeline.calls import load_call
+
+            self._call = load_call(self.call_id)
+        return self._call
+
+    def say(self, zh: str, en: str) -> str:
+        """The message in the chosen language."""
+        return en if self.lang == "en" else zh
+
+
+def fail(env: Env, err: PipelineError) -> None:
+    """A one-line message on stderr and exit 3: the work could not be done."""
+    click.echo(("错误：" if env.lang == "zh" else "error: ") + err.message(env.lang), err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def guarded(fn: F) -> F:
+    """Turn library failures into a one-line message and exit 3, never a traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = click.get_current_context().find_object(Env)
+        try:
+            return fn(*args, **kwargs)
+        except PipelineError as e:
+            assert env is not None
+            fail(env, e)
+        except KeyboardInterrupt:
+            click.echo("已中断 / interrupted", err=True)
+            sys.exit(130)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--call", "call", default="saq-2021", show_default=True,
+              help="申报通知：schemas/ 下的文件夹名或任意通知文件夹路径 / call id or folder")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="输出语言 / output language")
+@click.option("--db", default="award.sqlite", show_default=True, help="登记库 / the registry (SQLite)")
+@click.version_option(package_name="award-pipeline", prog_name="award")
+@click.pass_context
+def main(ctx: click.Context, call: str, lang: str, db: str) -> None:
+    """上海市质量协会质量技术奖申报与评审工具 / The award pipeline."""
+    ctx.obj = Env(call, lang, db)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="输出文件（默认：<通知>-申报书.docx）/ output file")
+@click.pass_obj
+@guarded
+def form(env: Env, output: Path | None) -> None:
+    """写出本次通知的空白申报书（.docx）/ Write the blank application form."""
+    from pipeline.render.form import write_form
+
+    out = output or Path(f"{env.call.id}-申报书.docx")
+    write_form(env.call, out)
+    click.echo(env.say(f"已写出空白申报书：{out}", f"Blank form written: {out}"))
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="已提交的 Schema 过期时失败 / fail when the committed schema is stale")
+@click.pass_obj
+@guarded
+def schema(env: Env, check_only: bool) -> None:
+    """输出由 call.yaml 生成的 JSON Schema / Print the JSON Schema derived from call.yaml."""
+    from pipeline.calls import schema_path, schema_text
+
+    text = schema_text(env.call)
+    if not check_only:
+        click.echo(text, nl=False)
+        return
+    path = schema_path(env.call)
+    current = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if current != text:
+        click.echo(env.say(f"{path} 已过期，请运行：award --call {env.call_id} schema > {path}",
+                           f"{path} is stale; run: award --call {env.call_id} schema > {path}"), err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(env.say(f"{path} 与 call.yaml 一致", f"{path} is up to date"))
+
+
+def exit_code(reports: list[Report], strict: bool) -> int:
+    """1 when any report has an error (or, with --strict, a warning), else 0."""
+    bad = any(r.count("error") or (strict and r.count("warning")) for r in reports)
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from pipeline.fileio import write_text
+
+        write_text(output, text)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="报告格式 / report format")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="报告写入文件 / write the report to a file")
+@click.option("--annotate", type=click.Path(path_type=Path), default=None,
+              help="写出带批注的 .docx 副本（多个文件时为文件夹）/ annotated copy (a folder for several files)")
+@click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
+@click.pass_obj
+@guarded
+def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, annotate: Path | None,
+          strict: bool) -> None:
+    """申报书自检 / Self-check of one or more applications."""
+    from pipeline.check import check_bytes
+
+    reports = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
+        report = check_bytes(data, str(path), env.call)
+        reports.append(report)
+        if annotate is not None:
+            _annotate(env, data, report, path, annotate, several=len(files) > 1)
+    if fmt == "json":
+        payload: Any = [r.to_dict() for r in reports] if len(reports) > 1 else reports[0].to_dict()
+        _emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+    else:
+        from pipeline.report.text import render_text
+
+        _emit("\n".join(render_text(r, env.call, env.lang) for r in reports), output)
+    sys.exit(exit_code(reports, strict))
+
+
+def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, several: bool) -> None:
+    from pipeline.report.annotate import write_annotated
+
+    if report.file.format != "docx" or any(f.code.startswith("file.") for f in report.findings):
+        click.echo(env.say(f"{path}：不是可批注的 .docx，未写出批注副本",
+                           f"{path}: not a .docx that can be annotated; no annotated copy"), err=True)
+        return
+    out = target / f"{path.stem}-批注.docx" if several or target.is_dir() else target
+    if out.resolve() == path.resolve():
+        raise PipelineError("批注副本不能覆盖原文件", "The annotated copy must not overwrite the input file")
+    write_annotated(data, report, out, env.lang)
+    click.echo(env.say(f"已写出批注副本：{out}", f"Annotated copy written: {out}"), err=True)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
+              show_default=True, help="输出文件夹 / output folder")
+@click.pass_obj
+@guarded
+def demo(env: Env, out: Path) -> None:
+    """在示例申报书上运行整个流程 / Run the whole pipeline on the bundled samples."""
+    from pipeline.demo import run_demo
+
+    for line in run_demo(env.call, out, env.lang):
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Reading files: type by content, guards against hostile files, and readers that produce a Document."""

@@ -1,0 +1,307 @@
+"""Read a .docx into a Document: guarded unzip, entity-free XML parsing, tables with merged cells resolved."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+
+from pipeline.ingest.problems import FileProblem
+from pipeline.model import Cell, Document, Location, Paragraph, Table
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+P, TBL, TR, TC, SDT, SDT_CONTENT, T, TAB, BR, CR = (
+    _w(x) for x in ("p", "tbl", "tr", "tc", "sdt", "sdtContent", "t", "tab", "br", "cr"))
+TC_PR, GRID_SPAN, V_MERGE, CUSTOM_XML, SMART_TAG = (
+    _w(x) for x in ("tcPr", "gridSpan", "vMerge", "customXml", "smartTag"))
+DRAWING, PICT, OBJECT, NO_BREAK_HYPHEN, SYM = (_w(x) for x in ("drawing", "pict", "object", "noBreakHyphen", "sym"))
+VAL = _w("val")
+_CONTAINERS = {SDT_CONTENT, CUSTOM_XML, SMART_TAG}
+_PICTURES = {DRAWING, PICT, OBJECT}
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True, remove_pis=True)
+
+
+def parse_xml(data: bytes, part: str) -> Any:
+    """Parse one XML part; a DTD (entity declarations) is refused before parsing, so nothing is expanded."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
+        raise FileProblem("file.corrupt", part=part, reason_zh="包含实体声明（DTD），已拒绝",
+                          reason_en="contains entity declarations (DTD), refused")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise FileProblem("file.corrupt", part=part, reason_zh=f"XML 损坏（{e.msg}）",
+                          reason_en=f"damaged XML ({e.msg})") from None
+
+
+class SafeZip:
+    """A zip archive read within limits: entry count, total uncompressed size, compression ratio."""
+
+    def __init__(self, data: bytes, limits: dict[str, Any]) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包损坏",
+                              reason_en="damaged zip archive") from None
+        self.max_total = int(limits.get("max_unzipped_bytes", 200 * 2**20))
+        max_ratio = float(limits.get("max_zip_ratio", 200))
+        if len(infos) > int(limits.get("max_zip_entries", 2000)):
+            raise FileProblem("file.too_large", reason_zh=f"压缩包内文件过多（{len(infos)}个）",
+                              reason_en=f"too many entries in the archive ({len(infos)})")
+        total = sum(i.file_size for i in infos)
+        if total > self.max_total:
+            raise FileProblem("file.too_large", reason_zh=f"解压后过大（{total // 2**20} MB）",
+                              reason_en=f"expands to {total // 2**20} MB")
+        for i in infos:
+            if i.file_size > 2**20 and i.file_size > max_ratio * max(i.compress_size, 1):
+                raise FileProblem("file.too_large", reason_zh=f"压缩比异常（{i.filename}），疑似压缩炸弹",
+                                  reason_en=f"abnormal compression ratio ({i.filename}), a zip bomb")
+        self.names = {i.filename for i in infos}
+        self.read_so_far = 0
+
+    def read(self, name: str) -> bytes | None:
+        """An entry's bytes, never more than the declared limits (headers can lie), or None if absent."""
+        if name not in self.names:
+            return None
+        budget = self.max_total - self.read_so_far
+        try:
+            with self.zf.open(name) as fh:
+                data = fh.read(budget + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+            raise FileProblem("file.corrupt", part=name, reason_zh="压缩数据损坏",
+                              reason_en="damaged compressed data") from None
+        if len(data) > budget:
+            raise FileProblem("file.too_large", reason_zh="解压后超过安全上限",
+                              reason_en="expands beyond the safe limit")
+        self.read_so_far += len(data)
+        return data
+
+
+def main_part(z: SafeZip) -> str:
+    """The main document part named by the package relationships (not always word/document.xml)."""
+    rels = z.read("_rels/.rels")
+    if rels is not None:
+        root = parse_xml(rels, "_rels/.rels")
+        for rel in root.iter(f"{{{R_NS}}}Relationship"):
+            if rel.get("Type") in (OFFICE_DOC, STRICT_DOC):
+                target = (rel.get("Target") or "").lstrip("/")
+                target = posixpath.normpath(target)
+                if target in z.names:
+                    return target
+    if "word/document.xml" in z.names:
+        return "word/document.xml"
+    raise FileProblem("file.unsupported_type", reason_zh="压缩包中没有 Word 正文",
+                      reason_en="no Word main document in the package")
+
+
+def iter_body(container: Any) -> Iterator[Any]:
+    """Paragraphs and tables of a body or cell in reading order, descending into content controls."""
+    for child in container:
+        tag = child.tag
+        if tag in (P, TBL):
+            yield child
+        elif tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from iter_body(content)
+        elif tag in _CONTAINERS:
+            yield from iter_body(child)
+
+
+def iter_rows(tbl: Any) -> Iterator[Any]:
+    """The rows of a table, through content controls around rows."""
+    for child in tbl:
+        if child.tag == TR:
+            yield child
+        elif child.tag == SDT or child.tag in _CONTAINERS:
+            content = child.find(SDT_CONTENT) if child.tag == SDT else child
+            if content is not None:
+                yield from iter_rows(content)
+
+
+def iter_cells(tr: Any) -> Iterator[Any]:
+    """The cells of a row, through content controls around cells."""
+    for child in tr:
+        if child.tag == TC:
+            yield child
+        elif child.tag == SDT or child.tag in _CONTAINERS:
+            content = child.find(SDT_CONTENT) if child.tag == SDT else child
+            if content is not None:
+                yield from iter_cells(content)
+
+
+def paragraph_text(p: Any) -> str:
+    """The visible text of a paragraph: w:t, tabs and breaks; deleted text and field codes are not w:t."""
+    parts: list[str] = []
+    for el in p.iter(T, TAB, BR, CR, NO_BREAK_HYPHEN):
+        tag = el.tag
+        if tag == T:
+            parts.append(el.text or "")
+        elif tag == TAB:
+            parts.append("\t")
+        elif tag == NO_BREAK_HYPHEN:
+            parts.append("-")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def has_picture(el: Any) -> bool:
+    """Whether an element holds a drawing, a VML picture or an embedded object."""
+    return any(True for _ in el.iter(*_PICTURES))
+
+
+def cell_text(tc: Any) -> str:
+    """A cell's text: its paragraphs (and nested tables) joined by newlines."""
+    lines = []
+    for p in tc.iter(P):
+        lines.append(paragraph_text(p))
+    return "\n".join(lines).strip("\n")
+
+
+def _cell_props(tc: Any) -> tuple[int, str | None]:
+    tc_pr = tc.find(TC_PR)
+    span, vmerge = 1, None
+    if tc_pr is not None:
+        gs = tc_pr.find(GRID_SPAN)
+        if gs is not None:
+            try:
+                span = max(1, int(gs.get(VAL, "1")))
+            except ValueError:
+                span = 1
+        vm = tc_pr.find(V_MERGE)
+        if vm is not None:
+            vmerge = vm.get(VAL) or "continue"
+    return span, vmerge
+
+
+def read_table(tbl: Any, index: int) -> Table:
+    """A table as rows of physical cells; a vertically merged cell carries the text of the cell it continues."""
+    rows: list[tuple[Cell, ...]] = []
+    above: dict[int, Cell] = {}
+    for r, tr in enumerate(iter_rows(tbl)):
+        cells: list[Cell] = []
+        grid = 0
+        for c, tc in enumerate(iter_cells(tr)):
+            span, vmerge = _cell_props(tc)
+            origin = above.get(grid) if vmerge == "continue" else None
+            if origin is not None:
+                cell = Cell(text=origin.text, table=index, row=r, col=c, grid_col=grid, span=span,
+                            merged_from_above=True, has_picture=origin.has_picture,
+                            origin_row=origin.origin_row if origin.origin_row is not None else origin.row,
+                            origin_col=origin.origin_col if origin.origin_col is not None else origin.col)
+            else:
+                cell = Cell(text=cell_text(tc), table=index, row=r, col=c, grid_col=grid, span=span,
+                            has_picture=has_picture(tc))
+            cells.append(cell)
+            above[grid] = cell
+            grid += span
+        rows.append(tuple(cells))
+    return Table(index=index, rows=tuple(rows))
+
+
+def body_elements(root: Any) -> Any:
+    """The w:body of a document part's root, in the transitional or strict namespace."""
+    body = root.find(_w("body"))
+    if body is None:
+        body = root.find(f"{{{STRICT_W}}}body")
+    return body
+
+
+def read_body(root: Any) -> tuple[Paragraph | Table, ...]:
+    """Blocks of the main document in reading order."""
+    body = body_elements(root)
+    if body is None:
+        return ()
+    blocks: list[Paragraph | Table] = []
+    n_tables = n_paras = 0
+    for el in iter_body(body):
+        if el.tag == TBL:
+            blocks.append(read_table(el, n_tables))
+            n_tables += 1
+        else:
+            blocks.append(Paragraph(text=paragraph_text(el), index=n_paras, has_picture=has_picture(el),
+                                    location=Location(kind="docx", paragraph=n_paras)))
+            n_paras += 1
+    return tuple(blocks)
+
+
+def locate(body: Any, loc: Location) -> Any | None:
+    """The element (w:tc or w:p) a docx Location points at, by the same walk the reader uses."""
+    n_tables = n_paras = 0
+    for el in iter_body(body):
+        if el.tag == TBL:
+            if loc.table == n_tables:
+                for r, tr in enumerate(iter_rows(el)):
+                    if r == loc.row:
+                        for c, tc in enumerate(iter_cells(tr)):
+                            if c == loc.col:
+                                return tc
+                return None
+            n_tables += 1
+        else:
+            if loc.table is None and loc.paragraph == n_paras:
+                return el
+            n_paras += 1
+    return None
+
+
+_CORE = {"identifier", "version", "title", "subject", "category", "keywords", "creator"}
+
+
+def read_properties(z: SafeZip) -> tuple[dict[str, str], int | None]:
+    """Core document properties (identifier, version, …) and the saved page count."""
+    props: dict[str, str] = {}
+    core = z.read("docProps/core.xml")
+    if core is not None:
+        try:
+            root = parse_xml(core, "docProps/core.xml")
+            for el in root:
+                if isinstance(el.tag, str):
+                    name = etree.QName(el).localname
+                    if name in _CORE and el.text:
+                        props[name] = el.text.strip()
+        except FileProblem:
+            pass  # properties are optional; a damaged core.xml only loses them
+    pages = None
+    app = z.read("docProps/app.xml")
+    if app is not None:
+        try:
+            root = parse_xml(app, "docProps/app.xml")
+            for el in root:
+                if isinstance(el.tag, str) and etree.QName(el).localname == "Pages" and el.text:
+                    pages = int(el.text.strip())
+        except (FileProblem, ValueError):
+            pass
+    return props, pages
+
+
+def read_docx(data: bytes, limits: dict[str, Any]) -> Document:
+    """Read .docx bytes into a Document, within the given limits; raises FileProblem for a bad file."""
+    z = SafeZip(data, limits)
+    if "EncryptedPackage" in z.names:
+        raise FileProblem("file.encrypted")
+    part = main_part(z)
+    xml = z.read(part)
+    if xml is None:
+        raise FileProblem("file.corrupt", part=part, reason_zh="缺少正文", reason_en="main part missing")
+    root = parse_xml(xml, part)
+    props, pages = read_properties(z)
+    return Document(format="docx", blocks=read_body(root), properties=props, pages=pages)

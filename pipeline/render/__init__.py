@@ -1,0 +1,1 @@
+"""Rendering documents from a call's data: the blank application form and, later, official documents."""

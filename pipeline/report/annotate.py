@@ -1,0 +1,54 @@
+"""A copy of the applicant's .docx with a Word comment anchored at each finding's cell or paragraph."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from pipeline.fileio import save_docx
+from pipeline.ingest.docx import body_elements, locate
+from pipeline.model import Finding, Report
+
+AUTHOR = {"zh": "申报书自检", "en": "Application self-check"}
+_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+             "en": {"error": "Error", "warning": "Warning", "info": "Info"}}
+
+
+def _anchor_runs(element: Any, document: Any) -> list[Any]:
+    """Runs to anchor a comment on: the text of a cell or paragraph, or a new empty run when it has none."""
+    from docx.table import _Cell
+    from docx.text.paragraph import Paragraph
+
+    is_cell = element.tag.endswith("}tc")
+    paragraphs = _Cell(element, document).paragraphs if is_cell else [Paragraph(element, document)]
+    runs = [r for p in paragraphs for r in p.runs if r.text.strip()]
+    if runs:
+        return [runs[0], runs[-1]]
+    return [paragraphs[0].add_run("")]
+
+
+def comment_text(f: Finding, lang: str) -> str:
+    """The comment's words: severity, message, code."""
+    msg = f.message if lang == "zh" else f.message_en
+    return f"【{_SEVERITY[lang][f.severity]}】{msg}（{f.code}）"
+
+
+def annotate(data: bytes, report: Report, lang: str = "zh") -> Any:
+    """A python-docx Document of `data` with one comment per finding (file-level ones on the first paragraph)."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    body = body_elements(document.element)
+    first = next((p for p in document.paragraphs if p.text.strip()), None) or document.paragraphs[0]
+    for f in report.findings:
+        element = locate(body, f.location) if f.location.kind == "docx" else None
+        runs = _anchor_runs(element, document) if element is not None else (
+            first.runs[:1] or [first.add_run("")])
+        document.add_comment(runs, text=comment_text(f, lang), author=AUTHOR[lang], initials="AP")
+    return document
+
+
+def write_annotated(data: bytes, report: Report, out: Path, lang: str = "zh") -> Path:
+    """Write the annotated copy atomically; the input bytes are never changed."""
+    return save_docx(annotate(data, report, lang), out)

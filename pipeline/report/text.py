@@ -1,0 +1,52 @@
+"""A report as text for a terminal: a summary line, then findings grouped by form section."""
+
+from __future__ import annotations
+
+from pipeline.calls import Call, strip_numeral
+from pipeline.model import Finding, Report
+
+_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+             "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+
+def section_of(finding: Finding, call: Call) -> str:
+    """The title of the form section a finding belongs to (文件 for file-level findings)."""
+    field = finding.field or ""
+    if finding.code.startswith(("file.", "form.", "layout.page", "batch.")) and not field:
+        return ""
+    for s in call.sections:
+        ids = [f.id for f in (*s.fields, *s.items)] + [p for f in s.fields for p in f.parts]
+        ids += [x for x in (s.field, s.total_field, s.basis.id if s.basis else None) if x]
+        for fid in ids:
+            if field == fid or field.startswith(fid + "[") or field.startswith(fid + "."):
+                return s.title
+    return ""
+
+
+def render_text(report: Report, call: Call, lang: str = "zh") -> str:
+    """The human-readable report of one file."""
+    sev = _SEVERITY[lang]
+    e, w = report.count("error"), report.count("warning")
+    lines = []
+    if lang == "zh":
+        verdict = "通过" if report.status == "pass" else "未通过"
+        lines.append(f"{report.file.path}：{verdict}（错误 {e} 项，警告 {w} 项）")
+    else:
+        lines.append(f"{report.file.path}: {report.status} ({e} errors, {w} warnings)")
+    if report.registration:
+        lines.append(("登记号：" if lang == "zh" else "Registration: ") + report.registration)
+    current: str | None = None
+    for f in report.findings:
+        title = section_of(f, call)
+        if title != current:
+            current = title
+            head = title or ("文件与格式" if lang == "zh" else "File and form")
+            if lang == "en" and title:
+                head = f"{title} ({strip_numeral(title)})"
+            lines.append("")
+            lines.append(f"  {head}")
+        where = f.location.describe(lang)
+        msg = f.message if lang == "zh" else f.message_en
+        loc = f"［{where}］" if lang == "zh" else f"[{where}]"
+        lines.append(f"    {sev[f.severity]} {f.code}  {msg}  {loc}")
+    return "\n".join(lines) + "\n"

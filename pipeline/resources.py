@@ -1,0 +1,40 @@
+"""Find the folders that sit outside the package: schemas/, templates/ and samples/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_SOURCE_ROOT = Path(__file__).resolve().parent.parent
+_INSTALLED_ROOT = Path(sys.prefix) / "share" / "award-pipeline"
+
+
+def data_root() -> Path:
+    """The folder holding schemas/ and templates/: the source checkout, else the installed share folder."""
+    for root in (_SOURCE_ROOT, _INSTALLED_ROOT):
+        if (root / "schemas").is_dir():
+            return root
+    return _SOURCE_ROOT
+
+
+def schemas_dir() -> Path:
+    """schemas/: call folders and report.schema.json."""
+    return data_root() / "schemas"
+
+
+def templates_dir() -> Path:
+    """templates/: docx and HTML templates per call."""
+    return data_root() / "templates"
+
+
+def samples_dir() -> Path:
+    """samples/: the bundled sample applications."""
+    return data_root() / "samples"
+
+
+def call_dir(call: str | Path) -> Path:
+    """A call folder from an id under schemas/ or from any path to a folder holding call.yaml."""
+    p = Path(call)
+    if (p / "call.yaml").is_file():
+        return p
+    return schemas_dir() / str(call)

@@ -1,0 +1,97 @@
+"""Parsing what people type: dates, ranges, amounts, credit codes, labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.check.values import char_count, credit_check_char, parse_amount, parse_date, same_name
+from pipeline.extract import label_key, split_range, ticked_options, value_after_label
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("2019年3月", "2019-03"), ("2019年3月1日", "2019-03-01"), ("2019.3", "2019-03"), ("2019-03", "2019-03"),
+    ("2019/3/1", "2019-03-01"), ("２０１９年３月", "2019-03"), ("2019 年 03 月 05 日", "2019-03-05"),
+    ("2019.03.05", "2019-03-05"), ("20190305", "2019-03-05"), ("2020年2月29日", "2020-02-29"),
+])
+def test_parse_date_valid(text: str, iso: str) -> None:
+    d = parse_date(text)
+    assert d is not None and d.iso() == iso
+
+
+@pytest.mark.parametrize("text", ["2019年", "2019-13", "2019/2/30", "三月", "2019年3月32日", "19-03", "", "2021年6月31日"])
+def test_parse_date_invalid(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("2019年3月至2020年12月", ("2019年3月", "2020年12月")),
+    ("2019.3-2020.12", ("2019.3", "2020.12")),
+    ("2019-03 - 2020-12", ("2019-03", "2020-12")),
+    ("2019-03-2020-12", ("2019-03", "2020-12")),
+    ("2019/3/1~2020/12/31", ("2019/3/1", "2020/12/31")),
+    ("2019年3月 到 2020年12月", ("2019年3月", "2020年12月")),
+    ("2019-03—2020-12", ("2019-03", "2020-12")),
+    ("2019-03–2020-12", ("2019-03", "2020-12")),
+    ("2019.3～2020.12", ("2019.3", "2020.12")),
+])
+def test_split_range(text: str, parts: tuple[str, str]) -> None:
+    assert split_range(text) == parts
+
+
+@pytest.mark.parametrize("text", ["2019年3月", "三年左右", "2019年3月至", "至2020年12月"])
+def test_split_range_refuses(text: str) -> None:
+    assert split_range(text) is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1234.5", 1234.5), ("1,234.5", 1234.5), ("1234.5万元", 1234.5), ("1234.5 万元", 1234.5), ("", 0.0),
+    ("-", 0.0), ("—", 0.0), ("０", 0.0), ("12,345,678", 12345678.0),
+])
+def test_parse_amount(text: str, value: float) -> None:
+    assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize("text", ["约100", "-5", "1,23.4", "十万", "12.5元", "1.2.3"])
+def test_parse_amount_refuses(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+def test_credit_check_char_known_code() -> None:
+    # a published example of GB 32100-2015 (the standard's annex): 91350100M000100Y43
+    assert credit_check_char("91350100M000100Y4") == "3"
+
+
+def test_char_count_ignores_whitespace() -> None:
+    assert char_count(" 项目 名称\n ABC ") == 7
+
+
+def test_same_name_nfkc() -> None:
+    assert same_name("上海（集团）有限公司", "上海(集团)有限公司 ")
+
+
+@pytest.mark.parametrize("text, key", [
+    ("项 目 名 称", "项目名称"), ("项目名称：", "项目名称"), ("项目名称:", "项目名称"), ("*项目名称（不超过30字）", "项目名称"),
+    ("新增销售额（万元）", "新增销售额"), ("职务/职称", "职务职称"),
+])
+def test_label_key(text: str, key: str) -> None:
+    assert label_key(text) == key
+
+
+@pytest.mark.parametrize("text, value", [
+    ("项目名称：电机壳体", "电机壳体"), ("项 目 名 称: 电机壳体", "电机壳体"), ("项目名称\n（不超过30字）电机壳体", "电机壳体"),
+    ("项目名称 电机壳体", "电机壳体"), ("项目名称类别", None),
+])
+def test_value_after_label(text: str, value: str | None) -> None:
+    assert value_after_label(text, "项目名称") == value
+
+
+@pytest.mark.parametrize("text, ticked", [
+    ("☐卓越绩效　☑六西格玛　☐精益管理", ["六西格玛"]),
+    ("□卓越绩效 ■六西格玛 ■精益管理", ["六西格玛", "精益管理"]),
+    ("☐卓越绩效 X六西格玛", ["六西格玛"]),
+    ("☒其他先进质量方法 ☐卓越绩效", ["其他先进质量方法"]),
+    ("☐卓越绩效　☐六西格玛", []),
+    ("六西格玛", None),
+])
+def test_ticked_options(text: str, ticked: list[str] | None) -> None:
+    assert ticked_options(text, ("卓越绩效", "六西格玛", "精益管理", "其他先进质量方法")) == ticked
