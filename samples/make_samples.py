@@ -606,6 +606,35 @@ VARIANTS: list[tuple[str, str, Callable[[Any, Call], None]]] = [
 ]
 
 
+def long_values() -> dict[str, Any]:
+    """A valid application near its limits (texts, persons, units, IP rows): the benchmark's 11-page file."""
+    v = valid_values()
+
+    def upto(text: str, n: int) -> str:
+        out = text
+        while len(out.replace("\n", "")) < n:
+            out += "\n" + text
+        return out[: n + out[:n].count("\n")].rstrip()
+
+    v["summary"] = upto(SUMMARY, 700)
+    v["innovation"] = upto(INNOVATION, 800)
+    v["methods"] = upto(METHODS, 1500)
+    v["social_benefits"] = upto(SOCIAL, 600)
+    v["promotion"] = upto(PROMOTION, 600)
+    v["benefits.basis"] = upto(BASIS, 400)
+    v["units"] += [{"name": "上海申衡新材料有限公司", "credit_code": CODES[3]},
+                   {"name": "上海浦瑞自动化设备有限公司", "credit_code": CODES[4]}]
+    extra = [("孙浩然", "男", "1987年3月", 3), ("吴佳怡", "女", "1994年10月", 4), ("郑凯", "男", "1983年6月", 1),
+             ("冯雅琴", "女", "1979年12月", 0)]
+    for name, gender, birth, unit in extra:
+        v["persons"].append({"name": name, "gender": gender, "birth": birth, "unit": v["units"][unit]["name"],
+                             "title": "工程师", "contribution": "参与工艺试验、数据分析和改进措施的验证与推广。"})
+    for i in range(4):
+        v["ip"].append({"kind": "团体标准" if i % 2 else "论文", "name": f"压铸过程质量控制技术研究（{i + 1}）",
+                        "number": f"T/SHZL {100 + i}-2020" if i % 2 else f"CN31-{1200 + i}", "date": f"2020年{i + 1}月15日"})
+    return v
+
+
 def _expected(name: str, description: str, findings: list[tuple[str, str | None]], **extra: Any) -> str:
     doc = {"sample": name, "description": description,
            "findings": sorted([list(f) for f in findings], key=lambda x: (x[0], x[1] or ""))}
@@ -658,6 +687,8 @@ def main() -> None:
         change(v)
         write_bytes(APPS / f"{name}.docx", docx_bytes(fill_form(call, v)))
         write_text(APPS / f"{name}.expected.json", _expected(name, description, findings))
+    write_bytes(APPS / "long.docx", docx_bytes(fill_form(call, long_values())))
+    write_text(APPS / "long.expected.json", _expected("long", "接近各项上限的完整申报书（约11页，用于性能测试）", []))
     write_bytes(APPS / "blank-form.docx", docx_bytes(build_form(call)))
     write_text(APPS / "blank-form.expected.json", _expected("blank-form", "未填写的空白申报书", BLANK_EXPECTED))
     write_bytes(APPS / "other-call.docx", docx_bytes(fill_form(call, copy.deepcopy(base), identifier="saq-2020")))
