@@ -74,10 +74,17 @@ class Cell:
     has_picture: bool = False
     origin_row: int | None = None
     origin_col: int | None = None
+    # the smallest font size of the cell's visible text, in points (None: unknown)
+    min_font_pt: float | None = None
+    # PDF only: the page (1-based) and bbox (x0, top, x1, bottom in points) of the cell
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
     @property
     def location(self) -> Location:
         """The cell's Location (for a vertically merged cell, the cell the merge starts in)."""
+        if self.page is not None:
+            return Location(kind="pdf", page=self.page, bbox=self.bbox)
         if self.origin_row is not None:
             return Location(kind="docx", table=self.table, row=self.origin_row, col=self.origin_col)
         return Location(kind="docx", table=self.table, row=self.row, col=self.col)
@@ -91,6 +98,8 @@ class Paragraph:
     index: int
     has_picture: bool = False
     location: Location = field(default_factory=Location)
+    # the smallest font size of the paragraph's visible text, in points (None: unknown)
+    min_font_pt: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,8 @@ class Document:
     blocks: tuple[Paragraph | Table, ...]
     properties: dict[str, str] = field(default_factory=dict)
     pages: int | None = None
+    # (width, height) in points of each page, when the format knows them (PDF always; docx: each section)
+    page_sizes: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass

@@ -34,6 +34,8 @@ from pipeline.render.form import build_form  # noqa: E402
 OUT = ROOT / "samples"
 APPS = OUT / "applications"
 ROBUST = OUT / "robustness"
+PDF = OUT / "pdf"
+LEGACY = OUT / "legacy"
 
 # --- fictional data with valid check digits ---------------------------------------------------------
 
@@ -674,6 +676,56 @@ def signature_png() -> bytes:
             + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
 
 
+def make_pdfs() -> None:
+    """Every sample application also as PDF, printed by LibreOffice from its .docx (one start per folder).
+
+    LibreOffice embeds some fonts with random bytes, so a PDF is re-made only when its .docx changed
+    (samples/pdf/sources.json records the SHA-256 of each source)."""
+    import hashlib
+
+    from pipeline.render.pdf import ConverterMissing, convert
+
+    manifest_path = PDF / "sources.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    docs = sorted(APPS.glob("*.docx")) + sorted(ROBUST.glob("*.docx"))
+    wanted = {f"{d.parent.name}/{d.stem}.pdf": hashlib.sha256(d.read_bytes()).hexdigest() for d in docs}
+    for stale in [k for k in manifest if k not in wanted]:
+        (PDF / stale).unlink(missing_ok=True)
+        del manifest[stale]
+    try:
+        for folder in (APPS, ROBUST):
+            todo = [d for d in sorted(folder.glob("*.docx"))
+                    if manifest.get(f"{folder.name}/{d.stem}.pdf") != wanted[f"{folder.name}/{d.stem}.pdf"]
+                    or not (PDF / folder.name / f"{d.stem}.pdf").is_file()]
+            for pdf in convert(todo, PDF / folder.name, timeout=900):
+                _strip_pdf_dates(pdf)
+                manifest[f"{folder.name}/{pdf.name}"] = wanted[f"{folder.name}/{pdf.name}"]
+    except ConverterMissing:
+        print("LibreOffice is not installed: the PDF samples were not made")
+        return
+    write_text(manifest_path, json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+    for name in ("valid", "several-problems-1"):
+        if not (LEGACY / f"{name}.doc").is_file():
+            convert([APPS / f"{name}.docx"], LEGACY, to="doc:MS Word 97")
+        shutil.copy(APPS / f"{name}.expected.json", LEGACY / f"{name}.expected.json")
+    print(f"pdf: {len(list(PDF.rglob('*.pdf')))} of {len(docs)} samples printed to PDF in {PDF.relative_to(ROOT)}")
+
+
+def _strip_pdf_dates(path: Path) -> None:
+    """Fixed CreationDate/ModDate/ID so a re-run gives the same bytes (same length, so offsets stay valid)."""
+    import re
+
+    data = path.read_bytes()
+    data = re.sub(rb"/(CreationDate|ModDate)\(D:[0-9+\-Z']+\)",
+                  lambda m: m.group(0)[: m.group(0).index(b"(") + 1] + b"D:20210601000000" +
+                  b" " * (len(m.group(0)) - m.group(0).index(b"(") - 2 - 16) + b")", data)
+    data = re.sub(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]",
+                  lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))).replace(m.group(2),
+                                                                                      b"0" * len(m.group(2))),
+                  data)
+    path.write_bytes(data)
+
+
 def main() -> None:
     """Write every sample and its expectation."""
     call = load_call("saq-2021")
@@ -707,6 +759,7 @@ def main() -> None:
     write_text(ROBUST / "retyped.expected.json",
                _expected("retyped", "按相同标签重新录入的申报书（“标签：内容”段落和普通表格）", [],
                          same_fields_as="valid", except_fields=[]))
+    make_pdfs()
     print(f"samples: {len(CASES) + 3} applications in {APPS.relative_to(ROOT)}, "
           f"{len(VARIANTS) + 1} robustness variants in {ROBUST.relative_to(ROOT)}")
 

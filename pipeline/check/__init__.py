@@ -32,7 +32,9 @@ def read_document(data: bytes, fmt: str, call: Call) -> Document:
     if fmt == "encrypted-ooxml":
         raise FileProblem("file.encrypted")
     if fmt in ("doc", "wps"):
-        raise FileProblem("file.legacy_format", actual=f".{fmt}", reason_zh="", reason_en="")
+        from pipeline.ingest.legacy import read_legacy
+
+        return read_legacy(data, fmt, call.file)
     if fmt == "pdf":
         raise FileProblem("file.unsupported_type", reason_zh="本版本暂不能读取 PDF 申报书",
                           reason_en="this version cannot read PDF applications yet")
