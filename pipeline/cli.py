@@ -135,7 +135,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="报告格式 / report format")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="报告写入文件 / write the report to a file")
@@ -162,6 +162,10 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
     if fmt == "json":
         payload: Any = [r.to_dict() for r in reports] if len(reports) > 1 else reports[0].to_dict()
         _emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+    elif fmt == "html":
+        from pipeline.report.html import render_html
+
+        _emit(render_html(reports, env.call, env.lang), output)
     else:
         from pipeline.report.text import render_text
 

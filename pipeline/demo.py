@@ -9,23 +9,46 @@ from pathlib import Path
 from pipeline.calls import Call
 from pipeline.check import check_bytes
 from pipeline.fileio import write_text
+from pipeline.model import Report
 from pipeline.report.annotate import write_annotated
 from pipeline.report.text import render_text
 from pipeline.resources import samples_dir
 
+# sample folders and the file types they hold, in the order the demo checks them
+FOLDERS = (("applications", "*.docx"), ("robustness", "*.docx"), ("pdf/applications", "*.pdf"),
+           ("pdf/robustness", "*.pdf"), ("legacy", "*.doc"), ("layout", "*.docx"), ("hostile", "*"))
 
-def sample_files(folder: Path | None = None) -> list[Path]:
-    """The bundled sample applications (.docx), in a stable order."""
-    root = folder or samples_dir()
-    return sorted(p for sub in ("applications", "robustness") for p in (root / sub).glob("*.docx"))
+
+def sample_files(root: Path | None = None) -> list[Path]:
+    """The bundled sample applications (all formats), in a stable order."""
+    base = root or samples_dir()
+    out: list[Path] = []
+    for folder, pattern in FOLDERS:
+        out += sorted(p for p in (base / folder).glob(pattern) if p.is_file() and not p.name.endswith(".json"))
+    return out
 
 
 def expected_pairs(sample: Path) -> set[tuple[str, str | None]] | None:
-    """The (code, field) pairs a sample is meant to produce, from its .expected.json, if any."""
-    exp = sample.with_suffix(".expected.json")
+    """The (code, field) pairs a sample is meant to produce (a PDF shares its .docx's expectation)."""
+    exp = sample.parent / f"{sample.stem}.expected.json"
+    if sample.suffix == ".pdf":
+        exp = sample.parent.parent.parent / sample.parent.name / f"{sample.stem}.expected.json"
     if not exp.is_file():
         return None
     return {(c, f) for c, f in json.loads(exp.read_text(encoding="utf-8"))["findings"]}
+
+
+def _pdf_step(form: Path, zh: bool) -> str:
+    from pipeline.render.pdf import ConverterMissing, convert
+
+    try:
+        pdfs = convert([form], form.parent)
+    except ConverterMissing:
+        return ("未安装 LibreOffice：已跳过 PDF，所有 .docx 照常生成" if zh
+                else "LibreOffice is not installed: PDFs skipped, every .docx was written")
+    if not pdfs:
+        return "PDF 转换失败，已跳过" if zh else "PDF conversion failed; skipped"
+    return f"空白申报书 PDF：{pdfs[0]}" if zh else f"Blank form PDF: {pdfs[0]}"
 
 
 def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
@@ -35,34 +58,40 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     zh = lang == "zh"
     form = write_form(call, out / "form" / f"{call.id}-申报书.docx")
     yield (f"空白申报书：{form}" if zh else f"Blank form: {form}")
-    from pipeline.render.pdf import ConverterMissing, convert
-
-    try:
-        pdfs = convert([form], form.parent)
-        yield (f"空白申报书 PDF：{pdfs[0]}" if zh else f"Blank form PDF: {pdfs[0]}") if pdfs else (
-            "PDF 转换失败，已跳过" if zh else "PDF conversion failed; skipped")
-    except ConverterMissing:
-        yield ("未安装 LibreOffice：已跳过 PDF，所有 .docx 照常生成" if zh
-               else "LibreOffice is not installed: PDFs skipped, every .docx was written")
-    passed = failed = mismatched = 0
-    for path in sample_files():
+    yield _pdf_step(form, zh)
+    root = samples_dir()
+    reports: list[Report] = []
+    mismatched = 0
+    for path in sample_files(root):
         data = path.read_bytes()
-        report = check_bytes(data, f"{path.parent.name}/{path.name}", call)
-        name = f"{path.parent.name}-{path.stem}"
+        rel = path.relative_to(root)
+        report = check_bytes(data, str(rel), call)
+        reports.append(report)
+        name = str(rel.with_suffix("")).replace("/", "-") + ("-pdf" if path.suffix == ".pdf" else "")
         write_text(out / "reports" / f"{name}.json", json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         write_text(out / "reports" / f"{name}.txt", render_text(report, call, lang))
-        if report.findings and report.file.format == "docx" and report.findings[0].code != "form.unrecognized":
+        if (report.findings and report.file.format == "docx"
+                and not report.findings[0].code.startswith(("file.", "form.unrecognized"))):
             write_annotated(data, report, out / "annotated" / f"{name}-批注.docx", lang)
-        if report.status == "pass":
-            passed += 1
-        else:
-            failed += 1
         want = expected_pairs(path)
         if want is not None and {f.key for f in report.findings} != want:
             mismatched += 1
-            yield (f"  与预期不符：{path.name}" if zh else f"  differs from its expectation: {path.name}")
-    yield (f"示例申报书 {passed + failed} 份：通过 {passed}，未通过 {failed}；与预期不符 {mismatched}。"
-           f"报告在 {out / 'reports'}，批注副本在 {out / 'annotated'}" if zh else
-           f"{passed + failed} sample applications: {passed} pass, {failed} fail; "
-           f"{mismatched} differ from expectations. "
-           f"Reports in {out / 'reports'}, annotated copies in {out / 'annotated'}")
+            yield (f"  与预期不符：{rel}" if zh else f"  differs from its expectation: {rel}")
+    html = _html(reports, call, lang, out)
+    passed = sum(1 for r in reports if r.status == "pass")
+    by_format: dict[str, int] = {}
+    for r in reports:
+        by_format[r.file.format] = by_format.get(r.file.format, 0) + 1
+    formats = "、".join(f"{k} {v}" for k, v in sorted(by_format.items()))
+    yield (f"示例文件 {len(reports)} 份（{formats}）：通过 {passed}，未通过 {len(reports) - passed}；"
+           f"与预期不符 {mismatched}。报告在 {out / 'reports'}，批注副本在 {out / 'annotated'}" if zh else
+           f"{len(reports)} sample files ({formats}): {passed} pass, {len(reports) - passed} fail; "
+           f"{mismatched} differ from expectations. Reports in {out / 'reports'}, annotated copies in "
+           f"{out / 'annotated'}")
+    yield (f"HTML 报告：{html}" if zh else f"HTML report: {html}")
+
+
+def _html(reports: list[Report], call: Call, lang: str, out: Path) -> Path:
+    from pipeline.report.html import render_html
+
+    return write_text(out / "reports" / "index.html", render_html(reports, call, lang))

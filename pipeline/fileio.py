@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,10 @@ def save_docx(document: object, path: Path) -> Path:
     return atomic_write(path, lambda fh: document.save(fh))  # type: ignore[attr-defined]
 
 
+# python-docx's template says 1 page, 0 words: statistics no one computed; Word recomputes them on save.
+_STALE_STATS = re.compile(rb"<(Pages|Words|Characters|CharactersWithSpaces|Lines|Paragraphs)>\d*</\1>")
+
+
 def docx_bytes(document: object) -> bytes:
     """A python-docx Document as bytes that depend only on its content (fixed zip timestamps and order)."""
     import io
@@ -63,7 +68,10 @@ def docx_bytes(document: object) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                data = _STALE_STATS.sub(b"", data)
+            dst.writestr(fixed, data)
     return out.getvalue()
 
 

@@ -548,7 +548,7 @@ def pasted_fonts(doc: Any, call: Call) -> None:
                     r = p.add_run(text[len(text) // 2:])
                     r.font.name = fonts[len(text) % len(fonts)]
                     r._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), fonts[len(text) % len(fonts)])
-                    r.font.size = Pt(9 + len(text) % 5)
+                    r.font.size = Pt(11 + len(text) % 5)  # never below the minimum body size (五号)
                     r.bold = len(text) % 2 == 0
 
 
@@ -566,7 +566,10 @@ def signature_picture(doc: Any, call: Call) -> None:
 
 def retyped(call: Call, v: dict[str, Any]) -> Any:
     """The form retyped from scratch in a new document: headings, `label：value` paragraphs, plain tables."""
+    from docx.shared import Mm
+
     doc = Document()
+    doc.sections[0].page_width, doc.sections[0].page_height = Mm(210), Mm(297)  # A4, not python-docx's Letter
     doc.add_paragraph(call.form_title)
     for s in call.sections:
         doc.add_paragraph(s.title)

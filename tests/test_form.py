@@ -16,7 +16,8 @@ from lxml import etree
 
 from pipeline.calls import Call, load_call, parse_call
 from pipeline.check import extract_bytes
-from pipeline.render.form import build_form, docx_bytes, write_form
+from pipeline.fileio import docx_bytes
+from pipeline.render.form import build_form, write_form
 
 W14_CHECKBOX = "{http://schemas.microsoft.com/office/word/2010/wordml}checkbox"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline import TOOL_NAME, __version__
 from pipeline.calls import Call
 from pipeline.check.codes import make
+from pipeline.check.layout import layout_findings
 from pipeline.check.rules import run_rules
 from pipeline.extract import extract
 from pipeline.ingest.docx import read_docx
@@ -36,8 +37,9 @@ def read_document(data: bytes, fmt: str, call: Call) -> Document:
 
         return read_legacy(data, fmt, call.file)
     if fmt == "pdf":
-        raise FileProblem("file.unsupported_type", reason_zh="本版本暂不能读取 PDF 申报书",
-                          reason_en="this version cannot read PDF applications yet")
+        from pipeline.ingest.pdf import read_pdf
+
+        return read_pdf(data, call.file)
     zh, en = _UNSUPPORTED.get(fmt, _UNSUPPORTED["unknown"])
     raise FileProblem("file.unsupported_type", reason_zh=zh, reason_en=en)
 
@@ -92,6 +94,7 @@ def check_bytes(data: bytes, name: str, call: Call) -> Report:
     findings = form_findings(app, call)
     if findings and findings[0].code == "form.unrecognized":
         return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(findings))
+    findings += layout_findings(doc, call)
     findings += run_rules(app, call)
     order = _order(call)
     findings.sort(key=lambda f: _sort_key(f, order))

@@ -168,6 +168,86 @@ def has_picture(el: Any) -> bool:
     return any(True for _ in el.iter(*_PICTURES))
 
 
+class Styles:
+    """Run font sizes from styles.xml: each style's own size, its basedOn parent, and the document defaults."""
+
+    def __init__(self, root: Any | None = None) -> None:
+        self.sizes: dict[str, float | None] = {}
+        self.parents: dict[str, str] = {}
+        self.default_paragraph: str | None = None
+        self.default_size = 10.0  # Word's size when neither styles nor defaults say anything
+        if root is None:
+            return
+        default = root.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")
+        size = _size(default)
+        if size is not None:
+            self.default_size = size
+        for st in root.iter(_w("style")):
+            sid = st.get(_w("styleId"))
+            if not sid:
+                continue
+            self.sizes[sid] = _size(st.find(_w("rPr")))
+            based = st.find(_w("basedOn"))
+            if based is not None and based.get(VAL):
+                self.parents[sid] = based.get(VAL)
+            if st.get(_w("type")) == "paragraph" and st.get(_w("default")) in ("1", "true", "on"):
+                self.default_paragraph = sid
+
+    def style_size(self, style_id: str | None) -> float | None:
+        """A style's size in points, following basedOn (a cycle or an unknown style ends the walk)."""
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            size = self.sizes.get(style_id)
+            if size is not None:
+                return size
+            style_id = self.parents.get(style_id)
+        return None
+
+    def run_size(self, run: Any, paragraph_style: str | None) -> float:
+        """The effective size of a run: its own, its character style, its paragraph style, the defaults."""
+        r_pr = run.find(_w("rPr"))
+        own = _size(r_pr)
+        if own is not None:
+            return own
+        if r_pr is not None:
+            r_style = r_pr.find(_w("rStyle"))
+            size = self.style_size(r_style.get(VAL) if r_style is not None else None)
+            if size is not None:
+                return size
+        size = self.style_size(paragraph_style or self.default_paragraph)
+        return size if size is not None else self.default_size
+
+    def paragraph_min(self, p: Any) -> float | None:
+        """The smallest effective size among a paragraph's runs with visible text, or None when it has none."""
+        p_pr = p.find(_w("pPr"))
+        p_style = p_pr.find(_w("pStyle")) if p_pr is not None else None
+        style = p_style.get(VAL) if p_style is not None else None
+        sizes = [self.run_size(r, style) for r in p.iter(_w("r"))
+                 if "".join(t.text or "" for t in r.iter(T)).strip()]
+        return min(sizes) if sizes else None
+
+    def element_min(self, el: Any) -> float | None:
+        """The smallest effective size of the visible text in a paragraph or a cell (nested paragraphs too)."""
+        paras = [el] if el.tag == P else el.iter(P)
+        sizes = [x for x in (self.paragraph_min(p) for p in paras) if x is not None]
+        return min(sizes) if sizes else None
+
+
+def _size(r_pr: Any | None) -> float | None:
+    """The w:sz of a run-properties element in points (w:sz is in half-points), or None."""
+    if r_pr is None:
+        return None
+    sz = r_pr.find(_w("sz"))
+    if sz is None:
+        return None
+    try:
+        half = float(sz.get(VAL, ""))
+    except ValueError:
+        return None
+    return half / 2 if half > 0 else None
+
+
 def cell_text(tc: Any) -> str:
     """A cell's text: its paragraphs (and nested tables) joined by newlines."""
     lines = []
@@ -192,7 +272,7 @@ def _cell_props(tc: Any) -> tuple[int, str | None]:
     return span, vmerge
 
 
-def read_table(tbl: Any, index: int) -> Table:
+def read_table(tbl: Any, index: int, styles: Styles | None = None) -> Table:
     """A table as rows of physical cells; a vertically merged cell carries the text of the cell it continues."""
     rows: list[tuple[Cell, ...]] = []
     above: dict[int, Cell] = {}
@@ -206,10 +286,11 @@ def read_table(tbl: Any, index: int) -> Table:
                 cell = Cell(text=origin.text, table=index, row=r, col=c, grid_col=grid, span=span,
                             merged_from_above=True, has_picture=origin.has_picture,
                             origin_row=origin.origin_row if origin.origin_row is not None else origin.row,
-                            origin_col=origin.origin_col if origin.origin_col is not None else origin.col)
+                            origin_col=origin.origin_col if origin.origin_col is not None else origin.col,
+                            min_font_pt=origin.min_font_pt)
             else:
                 cell = Cell(text=cell_text(tc), table=index, row=r, col=c, grid_col=grid, span=span,
-                            has_picture=has_picture(tc))
+                            has_picture=has_picture(tc), min_font_pt=styles.element_min(tc) if styles else None)
             cells.append(cell)
             above[grid] = cell
             grid += span
@@ -225,8 +306,8 @@ def body_elements(root: Any) -> Any:
     return body
 
 
-def read_body(root: Any) -> tuple[Paragraph | Table, ...]:
-    """Blocks of the main document in reading order."""
+def read_body(root: Any, styles: Styles | None = None) -> tuple[Paragraph | Table, ...]:
+    """Blocks of the main document in reading order (with font sizes when the styles are given)."""
     body = body_elements(root)
     if body is None:
         return ()
@@ -234,11 +315,12 @@ def read_body(root: Any) -> tuple[Paragraph | Table, ...]:
     n_tables = n_paras = 0
     for el in iter_body(body):
         if el.tag == TBL:
-            blocks.append(read_table(el, n_tables))
+            blocks.append(read_table(el, n_tables, styles))
             n_tables += 1
         else:
             blocks.append(Paragraph(text=paragraph_text(el), index=n_paras, has_picture=has_picture(el),
-                                    location=Location(kind="docx", paragraph=n_paras)))
+                                    location=Location(kind="docx", paragraph=n_paras),
+                                    min_font_pt=styles.element_min(el) if styles else None))
             n_paras += 1
     return tuple(blocks)
 
@@ -293,6 +375,39 @@ def read_properties(z: SafeZip) -> tuple[dict[str, str], int | None]:
     return props, pages
 
 
+def read_styles(z: SafeZip, part: str) -> Styles:
+    """The styles part beside the main part; a missing or damaged one leaves only Word's defaults."""
+    data = z.read(posixpath.join(posixpath.dirname(part), "styles.xml"))
+    if data is None:
+        return Styles()
+    try:
+        return Styles(parse_xml(data, "styles.xml"))
+    except FileProblem:
+        return Styles()  # styles only serve the font-size check; a damaged styles.xml loses it
+
+
+def section_page_sizes(root: Any) -> tuple[tuple[float, float], ...]:
+    """(width, height) in points of each section's pages; w:pgSz is in twentieths of a point."""
+    body = body_elements(root)
+    if body is None:
+        return ()
+    sizes: list[tuple[float, float]] = []
+    for sect in body.iter(_w("sectPr")):
+        if sect.getparent().tag == _w("sectPrChange"):
+            continue  # the section's properties before a tracked change
+        pg = sect.find(_w("pgSz"))
+        if pg is None:
+            continue
+        try:
+            w, h = float(pg.get(_w("w"), "")) / 20, float(pg.get(_w("h"), "")) / 20
+        except ValueError:
+            continue
+        if pg.get(_w("orient")) == "landscape" and w < h:
+            w, h = h, w
+        sizes.append((w, h))
+    return tuple(sizes)
+
+
 def read_docx(data: bytes, limits: dict[str, Any]) -> Document:
     """Read .docx bytes into a Document, within the given limits; raises FileProblem for a bad file."""
     z = SafeZip(data, limits)
@@ -304,4 +419,6 @@ def read_docx(data: bytes, limits: dict[str, Any]) -> Document:
         raise FileProblem("file.corrupt", part=part, reason_zh="缺少正文", reason_en="main part missing")
     root = parse_xml(xml, part)
     props, pages = read_properties(z)
-    return Document(format="docx", blocks=read_body(root), properties=props, pages=pages)
+    styles = read_styles(z, part)
+    return Document(format="docx", blocks=read_body(root, styles), properties=props, pages=pages,
+                    page_sizes=section_page_sizes(root))

@@ -34,8 +34,9 @@ def guard_size(data: bytes, limits: dict[str, Any]) -> None:
     """Refuse an empty file or one over the call's size limit before anything parses it."""
     max_bytes = int(limits.get("max_bytes", 20 * 2**20))
     if len(data) > max_bytes:
-        size, limit = f"{len(data) / 2**20:.1f}", max_bytes // 2**20
-        raise FileProblem("file.too_large", reason_zh=f"文件大小 {size} MB，超过 {limit} MB",
-                          reason_en=f"{len(data) / 2**20:.1f} MB, over the limit of {max_bytes // 2**20} MB")
+        size, limit = f"{len(data):,}", f"{max_bytes:,}"
+        mb = f"{max_bytes / 2**20:g}"
+        raise FileProblem("file.too_large", reason_zh=f"文件大小 {size} 字节，超过上限 {limit} 字节（{mb} MB）",
+                          reason_en=f"{size} bytes, over the limit of {limit} bytes ({mb} MB)")
     if not data:
         raise FileProblem("file.corrupt", part="file", reason_zh="文件为空", reason_en="the file is empty")

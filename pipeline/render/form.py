@@ -10,13 +10,11 @@ empty writing boxes under the text sections.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
-import zipfile
 from collections.abc import Sequence
 from copy import deepcopy
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import docx
 from docx.document import Document
@@ -33,7 +31,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from pipeline.calls import Call, FieldSpec, Section
-from pipeline.fileio import save_docx
+from pipeline.fileio import save_docx_reproducible
 
 # --- page and type ------------------------------------------------------------------------------------
 
@@ -67,7 +65,6 @@ UNCHECKED, CHECKED = "\u2610", "\u2612"  # ☐ ☒
 OPTION_GAP = "\u3000\u3000"  # two full-width spaces between the options of a choice
 
 # Fixed timestamps make the output byte-reproducible.
-ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 CHINESE_SIZES = {42.0: "初号", 36.0: "小初", 26.0: "一号", 24.0: "小一", 22.0: "二号", 18.0: "小二",
                  16.0: "三号", 15.0: "小三", 14.0: "四号", 12.0: "小四", 10.5: "五号", 9.0: "小五"}
@@ -768,32 +765,6 @@ def build_form(call: Call) -> Document:
     return _FormBuilder(call).build()
 
 
-def docx_bytes(document: Document) -> bytes:
-    """A document's .docx bytes with fixed zip timestamps: the same document always gives the same bytes."""
-    raw = io.BytesIO()
-    document.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
-class _Bytes:
-    """Bytes with the save() of a document, for pipeline.fileio.save_docx."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def save(self, fh: IO[bytes]) -> None:
-        fh.write(self.data)
-
-
 def write_form(call: Call, path: Path) -> Path:
     """Build the blank form of a call and save it atomically (byte-reproducible) at path."""
-    return save_docx(_Bytes(docx_bytes(build_form(call))), Path(path))
+    return save_docx_reproducible(build_form(call), Path(path))
