@@ -177,6 +177,30 @@ class Call:
                 out[s.basis.id] = s.basis
         return out
 
+    @cached_property
+    def _field_positions(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for n, s in enumerate(self.sections):
+            ids = [i for f in (*s.fields, *s.items) for i in (f.id, *f.parts)]
+            ids += [x for x in (s.field, s.total_field, s.basis.id if s.basis else None, s.spec.id if s.spec else None)
+                    if x]
+            for fid in ids:
+                out.setdefault(fid, (n, len(out)))
+        return out
+
+    def field_position(self, path: str | None) -> tuple[int, int] | None:
+        """(section index, form order) of a field path: persons[2].unit -> persons, benefits.total.sales ->
+        benefits.total; None for no field or one the form does not have."""
+        p = path or ""
+        while p:
+            if p in self._field_positions:
+                return self._field_positions[p]
+            cut = max(p.rfind("."), p.rfind("["))
+            if cut <= 0:
+                return None
+            p = p[:cut]
+        return None
+
     def table_sections(self) -> list[Section]:
         """Sections that are tables (units, persons, benefits, ip)."""
         return [s for s in self.sections if s.kind == "table"]

@@ -91,8 +91,8 @@ def linearize(doc: Document) -> list[Unit]:
     return units
 
 
-class _Finder:
-    """Label and heading look-ups over a linearized document."""
+class Finder:
+    """Label and heading look-ups over a linearized document, and its section regions."""
 
     def __init__(self, doc: Document, call: Call) -> None:
         self.doc = doc
@@ -234,8 +234,8 @@ def split_range(text: str) -> tuple[str, str] | None:
 
 
 class _Extractor:
-    def __init__(self, doc: Document, call: Call) -> None:
-        self.f = _Finder(doc, call)
+    def __init__(self, doc: Document, call: Call, finder: Finder | None = None) -> None:
+        self.f = finder or Finder(doc, call)
         self.call = call
         self.app = Application(properties=dict(doc.properties))
         self.found = 0
@@ -424,6 +424,6 @@ class _Extractor:
                 self.put(s.basis.id, hit[0], hit[1])
 
 
-def extract(doc: Document, call: Call) -> Application:
-    """Every value of the call's form found in the document, with its location."""
-    return _Extractor(doc, call).run()
+def extract(doc: Document, call: Call, finder: Finder | None = None) -> Application:
+    """Every value of the call's form found in the document, with its location (reusing a Finder if given)."""
+    return _Extractor(doc, call, finder).run()

@@ -10,7 +10,7 @@ from pipeline.calls import Call
 from pipeline.check.codes import make
 from pipeline.check.layout import layout_findings
 from pipeline.check.rules import run_rules
-from pipeline.extract import extract
+from pipeline.extract import Finder, extract
 from pipeline.ingest.docx import read_docx
 from pipeline.ingest.problems import FileProblem
 from pipeline.ingest.sniff import guard_size, sniff
@@ -54,29 +54,10 @@ def form_findings(app: Application, call: Call) -> list[Finding]:
     return []
 
 
-def _order(call: Call) -> dict[str, int]:
-    order: dict[str, int] = {}
-    for s in call.sections:
-        for f in (*s.fields, *s.items):
-            order.setdefault(f.id, len(order))
-            for part in f.parts:
-                order.setdefault(part, len(order))
-        for x in (s.field, s.total_field, s.basis.id if s.basis else None):
-            if x:
-                order.setdefault(x, len(order))
-    return order
-
-
-def _sort_key(f: Finding, order: dict[str, int]) -> tuple[int, str]:
-    field = f.field or ""
-    base = field
-    for sep in ("[", ".total"):
-        if sep in base:
-            base = base.split(sep)[0] if sep == "[" else base.replace(".total", ".total", 1)
-    key = order.get(base)
-    if key is None:
-        key = next((v for k, v in order.items() if field.startswith(k)), -1 if not field else len(order))
-    return key, field
+def _sort_key(f: Finding, call: Call) -> tuple[int, str]:
+    """File-level findings first, then form order."""
+    pos = call.field_position(f.field)
+    return (pos[1] if pos else (-1 if not f.field else len(call.field_specs()) + 100)), f.field or ""
 
 
 def check_bytes(data: bytes, name: str, call: Call) -> Report:
@@ -90,14 +71,14 @@ def check_bytes(data: bytes, name: str, call: Call) -> Report:
         finding = make(p.code, call, **p.params)
         return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=(finding,))
     info = FileInfo(path=name, sha256=sha, format=doc.format, bytes=len(data), pages=doc.pages)
-    app = extract(doc, call)
+    finder = Finder(doc, call)
+    app = extract(doc, call, finder)
     findings = form_findings(app, call)
     if findings and findings[0].code == "form.unrecognized":
         return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(findings))
-    findings += layout_findings(doc, call)
+    findings += layout_findings(doc, call, finder)
     findings += run_rules(app, call)
-    order = _order(call)
-    findings.sort(key=lambda f: _sort_key(f, order))
+    findings.sort(key=lambda f: _sort_key(f, call))
     return Report(tool=TOOL, call=call.id, file=info, fields=app.values, findings=tuple(findings))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.calls import Call
 from pipeline.check.codes import make
-from pipeline.extract import _Finder
+from pipeline.extract import Finder
 from pipeline.model import Document, Finding, Location
 
 A4 = (595.3, 841.9)  # points
@@ -44,13 +44,13 @@ def page_count_findings(doc: Document, call: Call) -> list[Finding]:
     return [make("layout.page_count", call, expected=int(limit), actual=doc.pages)]
 
 
-def font_size_findings(doc: Document, call: Call) -> list[Finding]:
+def font_size_findings(doc: Document, call: Call, finder: Finder | None = None) -> list[Finding]:
     """A warning per text section whose body text is smaller than the minimum size (where sizes are known)."""
     minimum = call.file.get("min_body_font_pt")
     sections = call.file.get("body_font_sections") or []
     if minimum is None or not sections:
         return []
-    finder = _Finder(doc, call)
+    finder = finder or Finder(doc, call)
     out: list[Finding] = []
     for sid in sections:
         if sid not in finder.headings:
@@ -70,6 +70,7 @@ def font_size_findings(doc: Document, call: Call) -> list[Finding]:
     return out
 
 
-def layout_findings(doc: Document, call: Call) -> list[Finding]:
-    """All layout findings of a document: page size, page count, body font size."""
-    return [*page_size_findings(doc, call), *page_count_findings(doc, call), *font_size_findings(doc, call)]
+def layout_findings(doc: Document, call: Call, finder: Finder | None = None) -> list[Finding]:
+    """All layout findings of a document: page size, page count, body font size (reusing a Finder if given)."""
+    return [*page_size_findings(doc, call), *page_count_findings(doc, call),
+            *font_size_findings(doc, call, finder)]

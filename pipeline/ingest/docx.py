@@ -57,7 +57,8 @@ class SafeZip:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # RuntimeError covers zipfile's error for an unknown compression method (a subclass of it)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
             raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包损坏",
                               reason_en="damaged zip archive") from None
         self.max_total = int(limits.get("max_unzipped_bytes", 200 * 2**20))
@@ -84,7 +85,7 @@ class SafeZip:
         try:
             with self.zf.open(name) as fh:
                 data = fh.read(budget + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
             raise FileProblem("file.corrupt", part=name, reason_zh="压缩数据损坏",
                               reason_en="damaged compressed data") from None
         if len(data) > budget:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,4 @@ def read_legacy(data: bytes, fmt: str, limits: dict[str, Any]) -> Document:
             raise FileProblem("file.legacy_format", actual=f".{fmt}", reason_zh="（文件已损坏或无法转换）",
                               reason_en=" (the file is damaged or cannot be converted)")
         converted = out[0].read_bytes()
-    doc = read_docx(converted, limits)
-    return Document(format=fmt, blocks=doc.blocks, properties=doc.properties, pages=doc.pages,
-                    page_sizes=doc.page_sizes)
+    return dataclasses.replace(read_docx(converted, limits), format=fmt)

@@ -11,16 +11,8 @@ _SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
 
 def section_of(finding: Finding, call: Call) -> str:
     """The title of the form section a finding belongs to (文件 for file-level findings)."""
-    field = finding.field or ""
-    if finding.code.startswith(("file.", "form.", "layout.page", "batch.")) and not field:
-        return ""
-    for s in call.sections:
-        ids = [f.id for f in (*s.fields, *s.items)] + [p for f in s.fields for p in f.parts]
-        ids += [x for x in (s.field, s.total_field, s.basis.id if s.basis else None) if x]
-        for fid in ids:
-            if field == fid or field.startswith(fid + "[") or field.startswith(fid + "."):
-                return s.title
-    return ""
+    pos = call.field_position(finding.field)
+    return call.sections[pos[0]].title if pos else ""
 
 
 def render_text(report: Report, call: Call, lang: str = "zh") -> str:
