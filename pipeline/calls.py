@@ -210,6 +210,31 @@ class Call:
         return self.lists.get(name or "", ())
 
 
+CALL_STAMP = "award-call="  # not ":", which LibreOffice's PDF export turns into a keyword separator
+
+
+def stamp_properties(core: Any, call_id: str, form_version: str) -> None:
+    """Name the call a form belongs to in its core properties: `identifier`, and a Keywords token that Word
+    and LibreOffice also carry into the PDF's Info dictionary (a PDF has no `identifier`)."""
+    core.identifier = call_id
+    core.version = form_version
+    core.keywords = f"{CALL_STAMP}{call_id}"
+
+
+def stamped_call(properties: dict[str, str]) -> str | None:
+    """The call a document names (its `identifier`, else the Keywords token), or None."""
+    if properties.get("identifier"):
+        return properties["identifier"]
+    words = properties.get("keywords", "").replace(";", " ").replace(",", " ").split()
+    marker = CALL_STAMP[:-1]
+    for n, word in enumerate(words):
+        if word.startswith(CALL_STAMP) and len(word) > len(CALL_STAMP):
+            return word[len(CALL_STAMP):]
+        if word.rstrip(":=") == marker and n + 1 < len(words):  # "award-call, saq-2021" after a split
+            return words[n + 1]
+    return None
+
+
 _NUMERAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*")
 
 

@@ -45,7 +45,10 @@ def _label_regex(label: str) -> re.Pattern[str]:
     chars = [re.escape(c) for c in _SPACE.sub("", label)]
     body = r"\s*".join(chars)
     # the label, an optional hint in brackets, then a colon or whitespace, then the value
-    return re.compile(r"^\s*[*＊]?\s*" + body + r"(?:\s*[(（][^()（）]*[)）]\s*[:：]?|\s*[:：]|\s+)\s*(.*)$", re.S)
+    # a hint in brackets, a colon, white space, or nothing when the value starts with a digit or Latin letter
+    # (会员编号210458: PDF printers drop the space there, and no label goes on with an ASCII character)
+    sep = r"(?:\s*[(（][^()（）]*[)）]\s*[:：]?|\s*[:：]|\s+|(?=[0-9A-Za-z@]))"
+    return re.compile(r"^\s*[*＊]?\s*" + body + sep + r"\s*(.*)$", re.S)
 
 
 def value_after_label(text: str, label: str, hint: str | None = None) -> str | None:
@@ -91,6 +94,28 @@ def linearize(doc: Document) -> list[Unit]:
     return units
 
 
+@lru_cache(maxsize=8)
+def heading_keys(call: Call) -> dict[str, str]:
+    """Each section heading's key -> the section id."""
+    return {heading_key(s.title): s.id for s in call.sections}
+
+
+@lru_cache(maxsize=8)
+def field_keys(call: Call) -> frozenset[str]:
+    """The keys of every label of the form: fields, checklist items, table columns, the basis."""
+    keys: set[str] = set()
+    for s in call.sections:
+        keys.update(label_key(f.label) for f in (*s.fields, *s.items, *s.columns))
+        if s.basis:
+            keys.add(label_key(s.basis.label))
+    return frozenset(keys)
+
+
+def form_words(call: Call) -> frozenset[str]:
+    """Label and heading keys specific enough (3 characters or more) to tell that a page holds the form."""
+    return frozenset(k for k in (*field_keys(call), *heading_keys(call)) if len(k) >= 3)
+
+
 class Finder:
     """Label and heading look-ups over a linearized document, and its section regions."""
 
@@ -99,15 +124,8 @@ class Finder:
         self.call = call
         self.units = linearize(doc)
         self.tables = [b for b in doc.blocks if isinstance(b, Table)]
-        self.heading_keys = {heading_key(s.title): s.id for s in call.sections}
-        self.field_keys: set[str] = set()
-        for s in call.sections:
-            for f in (*s.fields, *s.items):
-                self.field_keys.add(label_key(f.label))
-            for c in s.columns:
-                self.field_keys.add(label_key(c.label))
-            if s.basis:
-                self.field_keys.add(label_key(s.basis.label))
+        self.heading_keys = heading_keys(call)
+        self.field_keys = field_keys(call)
         self.headings = self._find_headings()
         self.regions = self._regions()
 

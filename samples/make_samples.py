@@ -26,7 +26,7 @@ from docx import Document  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
-from pipeline.calls import Call, load_call  # noqa: E402
+from pipeline.calls import Call, load_call, stamp_properties  # noqa: E402
 from pipeline.check.values import CREDIT_CHARS, credit_check_char  # noqa: E402
 from pipeline.fileio import docx_bytes, write_bytes, write_text  # noqa: E402
 from pipeline.render.form import build_form  # noqa: E402
@@ -230,7 +230,7 @@ def fill_form(call: Call, v: dict[str, Any], identifier: str | None = None) -> A
     """The blank form of the call, filled with these values as a person would in Word."""
     doc = build_form(call)
     if identifier is not None:
-        doc.core_properties.identifier = identifier
+        stamp_properties(doc.core_properties, identifier, call.form_version)
     for s in call.sections:
         if s.kind == "fields":
             tables = [fill.section_table(doc, s.title)]

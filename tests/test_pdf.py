@@ -15,19 +15,6 @@ from pipeline.model import Table
 
 PDFS = sorted((SAMPLES / "pdf").glob("*/*.pdf"))
 
-# Known differences, each because the PDF does not carry what the .docx says:
-# - other-call: the .docx names its call in its core properties (dc:identifier = saq-2020); LibreOffice does not
-#   export that property into the PDF, so the PDF cannot be recognized as made for another call.
-# - value-in-label-cell: the .docx types "会员编号 210458" with a space, which LibreOffice prints as a gap without a
-#   space glyph; a gap of that width is also what LibreOffice puts between any Chinese and Latin text, so the PDF
-#   reads "会员编号210458" and the value cannot be split from its label.
-EXCEPTIONS: dict[str, set[tuple[str, str | None]]] = {
-    "other-call": {("form.other_call", None)},
-    "value-in-label-cell": {("field.required", "applicant.member_no")},
-}
-FIELD_EXCEPTIONS: dict[str, set[str]] = {"value-in-label-cell": {"applicant.member_no"}}
-
-
 def _docx_of(pdf: Path) -> Path:
     return SAMPLES / pdf.parent.name / f"{pdf.stem}.docx"
 
@@ -43,10 +30,8 @@ def test_pdf_matches_docx(pdf: Path, call: Any) -> None:
     d = check_bytes(_docx_of(pdf).read_bytes(), pdf.stem, call)
     p = check_bytes(pdf.read_bytes(), pdf.stem, call)
     assert p.file.format == "pdf"
-    skip = FIELD_EXCEPTIONS.get(pdf.stem, set())
-    assert {k: v for k, v in p.fields.items() if k not in skip} == {k: v for k, v in d.fields.items() if k not in skip}
-    diff = {f.key for f in p.findings} ^ {f.key for f in d.findings}
-    assert diff == EXCEPTIONS.get(pdf.stem, set())
+    assert p.fields == d.fields
+    assert {f.key for f in p.findings} == {f.key for f in d.findings}
     # where the .docx finding points into the document, the PDF finding points at a page
     located = {f.key for f in d.findings if f.location.kind == "docx"}
     for f in p.findings:

@@ -56,6 +56,18 @@ def test_parse_amount_refuses(text: str) -> None:
     assert parse_amount(text) is None
 
 
+@pytest.mark.parametrize("props, call_id", [
+    ({"identifier": "saq-2021", "keywords": "award-call=saq-2020"}, "saq-2021"),
+    ({"keywords": "质量 award-call=saq-2020; 申报书"}, "saq-2020"),
+    ({"keywords": "award-call, saq-2020"}, "saq-2020"),
+    ({"keywords": "award-call="}, None), ({}, None),
+])
+def test_stamped_call(props: dict[str, str], call_id: str | None) -> None:
+    from pipeline.calls import stamped_call
+
+    assert stamped_call(props) == call_id
+
+
 def test_credit_check_char_known_code() -> None:
     # a published example of GB 32100-2015 (the standard's annex): 91350100M000100Y43
     assert credit_check_char("91350100M000100Y4") == "3"
@@ -79,7 +91,7 @@ def test_label_key(text: str, key: str) -> None:
 
 @pytest.mark.parametrize("text, value", [
     ("项目名称：电机壳体", "电机壳体"), ("项 目 名 称: 电机壳体", "电机壳体"), ("项目名称\n（不超过30字）电机壳体", "电机壳体"),
-    ("项目名称 电机壳体", "电机壳体"), ("项目名称类别", None),
+    ("项目名称 电机壳体", "电机壳体"), ("项目名称类别", None), ("项目名称Yield", "Yield"), ("项目名称2021", "2021"),
 ])
 def test_value_after_label(text: str, value: str | None) -> None:
     assert value_after_label(text, "项目名称") == value

@@ -6,11 +6,11 @@ import hashlib
 from pathlib import Path
 
 from pipeline import TOOL_NAME, __version__
-from pipeline.calls import Call
+from pipeline.calls import Call, stamped_call
 from pipeline.check.codes import make
 from pipeline.check.layout import layout_findings
 from pipeline.check.rules import run_rules
-from pipeline.extract import Finder, extract
+from pipeline.extract import Finder, extract, form_words
 from pipeline.ingest.docx import read_docx
 from pipeline.ingest.problems import FileProblem
 from pipeline.ingest.sniff import guard_size, sniff
@@ -39,7 +39,7 @@ def read_document(data: bytes, fmt: str, call: Call) -> Document:
     if fmt == "pdf":
         from pipeline.ingest.pdf import read_pdf
 
-        return read_pdf(data, call.file)
+        return read_pdf(data, call.file, form_words(call))
     zh, en = _UNSUPPORTED.get(fmt, _UNSUPPORTED["unknown"])
     raise FileProblem("file.unsupported_type", reason_zh=zh, reason_en=en)
 
@@ -48,7 +48,7 @@ def form_findings(app: Application, call: Call) -> list[Finding]:
     """Whether this is the call's form at all, and whether it was made for this call."""
     if app.label_ratio < call.min_label_ratio:
         return [make("form.unrecognized", call, expected=app.labels_total, actual=app.labels_found)]
-    ident = app.properties.get("identifier")
+    ident = stamped_call(app.properties)
     if ident and ident != call.id:
         return [make("form.other_call", call, expected=call.id, actual=ident)]
     return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
 import re
@@ -294,12 +295,25 @@ def _page_images(pdfium: Any, page: Any, height: float) -> list[BBox]:
     return out
 
 
-def _build_table(cells: list[BBox], chars: list[_Char], page: int, images: list[BBox]) -> _PTable:
+class _CharIndex:
+    """A page's characters sorted by their vertical centre, so a cell takes its characters by bisection."""
+
+    def __init__(self, chars: list[_Char]) -> None:
+        self.chars = sorted(chars, key=lambda c: (c.top + c.bottom) / 2)
+        self.centres = [(c.top + c.bottom) / 2 for c in self.chars]
+
+    def inside(self, b: BBox) -> list[_Char]:
+        """The characters whose centre lies in the box (by centre, then content order, as _group_lines wants)."""
+        lo, hi = bisect.bisect_left(self.centres, b[1]), bisect.bisect_right(self.centres, b[3])
+        return [c for c in self.chars[lo:hi] if _inside(c, b)]
+
+
+def _build_table(cells: list[BBox], index: _CharIndex, page: int, images: list[BBox]) -> _PTable:
     bands = _snap([c[1] for c in cells])
     xs = _snap([c[0] for c in cells] + [max(c[2] for c in cells)])
     rows: list[list[_PCell]] = [[] for _ in bands]
     for b in sorted(cells, key=lambda c: (c[1], c[0])):
-        mine = [c for c in chars if _inside(c, b)]
+        mine = index.inside(b)
         lines = _group_lines(mine)
         pic = any(b[0] <= (m[0] + m[2]) / 2 <= b[2] and b[1] <= (m[1] + m[3]) / 2 <= b[3] for m in images)
         pc = _PCell(b, _text_of(lines, _cell_right(b, lines), (b[0] + b[2]) / 2), mine, lines, page, pic)
@@ -417,11 +431,22 @@ def _open(data: bytes) -> tuple[Any, Any]:
     return pdfium, doc
 
 
-def read_pdf(data: bytes, limits: dict[str, Any]) -> Document:
-    """Read PDF bytes into a Document; raises FileProblem for an encrypted, damaged or image-only file."""
+def _holds_form(chars: list[_Char], words: frozenset[str]) -> bool:
+    """Whether a page's text names one of the form's labels or headings (all pages, when none are given)."""
+    if not words:
+        return True
+    text = "".join(c.text for c in chars if not c.text.isspace())
+    return any(w in text for w in words)
+
+
+def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = frozenset()) -> Document:
+    """Read PDF bytes into a Document; raises FileProblem for an encrypted, damaged or image-only file.
+
+    `form_words`: the form's label keys; pdfplumber's slow parser (for drawings pypdfium2 cannot outline) runs only
+    on pages that name one of them."""
     pdfium, doc = _open(data)
     try:
-        return _read(pdfium, doc, data, limits)
+        return _read(pdfium, doc, data, limits, form_words)
     except FileProblem:
         raise
     except Exception as e:  # any library failure on a hostile file is a damaged file
@@ -430,7 +455,7 @@ def read_pdf(data: bytes, limits: dict[str, Any]) -> Document:
         doc.close()
 
 
-def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any]) -> Document:
+def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words: frozenset[str]) -> Document:
     n_pages = len(doc)
     if n_pages == 0:
         raise _corrupt("the PDF has no pages", "PDF 没有页面")
@@ -461,7 +486,9 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any]) -> Documen
     try:
         for i in range(n_pages):
             chars, edges, (_, height) = page_chars[i], page_edges[i], sizes[i]
-            if edges is None:
+            if edges is None and not _holds_form(chars, form_words):
+                groups = []  # pdfplumber's own parser only on pages that hold the form's tables
+            elif edges is None:
                 if plumber is None:
                     import pdfplumber
 
@@ -471,7 +498,8 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any]) -> Documen
                 groups = _cells_from_edges(edges)
             else:
                 groups = []
-            tables = [_build_table(g, chars, i + 1, page_images[i]) for g in groups if g]
+            index = _CharIndex(chars)
+            tables = [_build_table(g, index, i + 1, page_images[i]) for g in groups if g]
             rest = [c for c in chars if not any(_inside(c, (t.xs[0], t.top, t.xs[-1], t.bottom)) for t in tables)]
             lines = [ln for ln in _group_lines(rest) if not _is_furniture(ln, height) and ln.text.strip()]
             pages.append((tables, lines))
@@ -519,4 +547,15 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any]) -> Documen
             blocks.append(Paragraph(text=it.text, index=n_paras, location=Location(kind="pdf", page=it.page, bbox=bbox),
                                     min_font_pt=_min_font(chars)))
             n_paras += 1
-    return Document(format="pdf", blocks=tuple(blocks), properties={}, pages=n_pages, page_sizes=tuple(sizes))
+    return Document(format="pdf", blocks=tuple(blocks), properties=_properties(doc), pages=n_pages,
+                    page_sizes=tuple(sizes))
+
+
+def _properties(doc: Any) -> dict[str, str]:
+    """The Info dictionary under the docx core-property names (title, subject, keywords, creator)."""
+    try:
+        info = doc.get_metadata_dict(skip_empty=True)
+    except Exception:  # a damaged Info dictionary only loses the properties
+        return {}
+    names = {"Title": "title", "Subject": "subject", "Keywords": "keywords", "Author": "creator"}
+    return {names[k]: str(v).strip() for k, v in info.items() if k in names and str(v).strip()}

@@ -30,7 +30,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from pipeline.calls import Call, FieldSpec, Section
+from pipeline.calls import Call, FieldSpec, Section, stamp_properties
 from pipeline.fileio import save_docx_reproducible
 
 # --- page and type ------------------------------------------------------------------------------------
@@ -419,8 +419,7 @@ class _FormBuilder:
     def _properties(self) -> None:
         call = self.call
         cp = self.doc.core_properties
-        cp.identifier = call.id
-        cp.version = call.form_version
+        stamp_properties(cp, call.id, call.form_version)
         cp.title = call.form_title
         cp.subject = call.award
         cp.category = "申报书"
@@ -428,7 +427,6 @@ class _FormBuilder:
         cp.author = author
         cp.last_modified_by = author
         cp.comments = ""
-        cp.keywords = ""
         fixed = dt.datetime.combine(call.window_start, dt.time())
         cp.created = fixed
         cp.modified = fixed
