@@ -11,6 +11,7 @@ from pipeline.check import check_bytes
 from pipeline.fileio import write_text
 from pipeline.model import Report
 from pipeline.report.annotate import write_annotated
+from pipeline.report.html import render_html
 from pipeline.report.text import render_text
 from pipeline.resources import samples_dir
 
@@ -70,6 +71,7 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
         name = str(rel.with_suffix("")).replace("/", "-") + ("-pdf" if path.suffix == ".pdf" else "")
         write_text(out / "reports" / f"{name}.json", json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         write_text(out / "reports" / f"{name}.txt", render_text(report, call, lang))
+        write_text(out / "reports" / f"{name}.html", render_html([report], call, lang))
         if (report.findings and report.file.format == "docx"
                 and not report.findings[0].code.startswith(("file.", "form.unrecognized"))):
             write_annotated(data, report, out / "annotated" / f"{name}-批注.docx", lang)
@@ -77,7 +79,7 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
         if want is not None and {f.key for f in report.findings} != want:
             mismatched += 1
             yield (f"  与预期不符：{rel}" if zh else f"  differs from its expectation: {rel}")
-    html = _html(reports, call, lang, out)
+    html = write_text(out / "reports" / "index.html", render_html(reports, call, lang))
     passed = sum(1 for r in reports if r.status == "pass")
     by_format: dict[str, int] = {}
     for r in reports:
@@ -89,9 +91,3 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
            f"{mismatched} differ from expectations. Reports in {out / 'reports'}, annotated copies in "
            f"{out / 'annotated'}")
     yield (f"HTML 报告：{html}" if zh else f"HTML report: {html}")
-
-
-def _html(reports: list[Report], call: Call, lang: str, out: Path) -> Path:
-    from pipeline.report.html import render_html
-
-    return write_text(out / "reports" / "index.html", render_html(reports, call, lang))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -95,6 +96,7 @@ def _file_view(index: int, report: Report, call: Call, lang: str) -> dict[str, A
     }
 
 
+@lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     """The sandboxed, autoescaping Jinja2 environment over templates/."""
     return SandboxedEnvironment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
