@@ -174,9 +174,9 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
 
 
 def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, several: bool) -> None:
-    from pipeline.report.annotate import write_annotated
+    from pipeline.report.annotate import annotatable, write_annotated
 
-    if report.file.format != "docx" or any(f.code.startswith("file.") for f in report.findings):
+    if not annotatable(report):
         click.echo(env.say(f"{path}：不是可批注的 .docx，未写出批注副本",
                            f"{path}: not a .docx that can be annotated; no annotated copy"), err=True)
         return
@@ -185,6 +185,85 @@ def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, s
         raise PipelineError("批注副本不能覆盖原文件", "The annotated copy must not overwrite the input file")
     write_annotated(data, report, out, env.lang)
     click.echo(env.say(f"已写出批注副本：{out}", f"Annotated copy written: {out}"), err=True)
+
+
+class _Bar:
+    """The batch's progress on the terminal (rich): count, rate and time left."""
+
+    def __init__(self, env: Env) -> None:
+        from rich.console import Console
+
+        self.env = env
+        self.console = Console(stderr=True)
+        self.progress: Any = None
+        self.task: Any = None
+
+    def start(self, total: int, cached: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        class Rate(TextColumn):
+            def render(self, task: Any) -> Any:
+                from rich.text import Text
+
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:.1f}/s" if speed else "-/s")
+
+        if cached:
+            self.console.print(self.env.say(f"{cached} 份未变化，使用缓存结果", f"{cached} unchanged, cached"))
+        self.progress = Progress(TextColumn(self.env.say("检查", "checking")), BarColumn(), MofNCompleteColumn(),
+                                 TaskProgressColumn(), Rate(""), TimeRemainingColumn(), console=self.console,
+                                 transient=False, disable=not self.console.is_terminal)
+        self.progress.start()
+        self.task = self.progress.add_task("check", total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task, n)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹 / output folder")
+@click.option("--members", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="会员名录 CSV（会员编号,单位名称,统一社会信用代码）/ member list CSV")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：全部核心）/ worker processes")
+@click.option("--no-cache", is_flag=True, help="忽略缓存，全部重新检查 / check every file again")
+@click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
+@click.pass_obj
+@guarded
+def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, no_cache: bool,
+          strict: bool) -> None:
+    """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
+    from pipeline.batch import run_batch
+    from pipeline.registry import Registry
+
+    bar = _Bar(env)
+    with Registry(env.db) as registry:
+        try:
+            result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
+                               use_cache=not no_cache, progress=bar, lang=env.lang)
+        finally:
+            bar.stop()
+    rows = result.rows
+    passed = sum(1 for r in rows if r.report.status == "pass")
+    click.echo(env.say(
+        f"共 {len(rows)} 个文件：通过 {passed}，需处理 {len(rows) - passed}；新登记 {result.new}，"
+        f"检查 {result.checked}，缓存 {result.cached}。汇总：{out_dir / 'summary.xlsx'}",
+        f"{len(rows)} files: {passed} pass, {len(rows) - passed} to handle; {result.new} newly registered, "
+        f"{result.checked} checked, {result.cached} cached. Summary: {out_dir / 'summary.xlsx'}"))
+    sys.exit(exit_code([r.report for r in rows], strict))
 
 
 @main.command()

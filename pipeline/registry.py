@@ -215,19 +215,21 @@ class Registry:
         return reg_no, new
 
     def cached_file_report(self, reg_no: str, call_version: str, tool_version: str) -> dict[str, Any] | None:
-        """The stored single-file report when it was made by this call and tool version, else None."""
+        """The stored {"report", "locations"} of a file when made by this call and tool version, else None."""
         row = self.conn.execute("SELECT file_report FROM applications WHERE reg_no = ? AND call_version = ? "
                                 "AND tool_version = ? AND file_report IS NOT NULL",
                                 (reg_no, call_version, tool_version)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def store_file_report(self, reg_no: str, report: dict[str, Any], call_version: str, tool_version: str) -> None:
-        """Keep the single-file report of a checked file (the cache), with what it says of the application."""
+    def store_file_report(self, reg_no: str, report: dict[str, Any], call_version: str, tool_version: str,
+                          locations: dict[str, Any] | None = None) -> None:
+        """Keep the single-file report of a checked file (the cache) and the locations of its fields."""
         f = report.get("fields") or {}
+        cached = {"report": report, "locations": locations or {}}
         with self.transaction() as c:
             c.execute("UPDATE applications SET file_report = ?, call_version = ?, tool_version = ?, format = ?, "
                       "applicant = ?, credit_code = ?, project = ?, category = ?, checked_at = ? WHERE reg_no = ?",
-                      (json.dumps(report, ensure_ascii=False), call_version, tool_version,
+                      (json.dumps(cached, ensure_ascii=False), call_version, tool_version,
                        report["file"]["format"], f.get("applicant.name"), f.get("applicant.credit_code"),
                        f.get("project.name"), f.get("project.category"), _now(), reg_no))
 

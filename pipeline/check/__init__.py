@@ -60,8 +60,8 @@ def _sort_key(f: Finding, call: Call) -> tuple[int, str]:
     return (pos[1] if pos else (-1 if not f.field else len(call.field_specs()) + 100)), f.field or ""
 
 
-def check_bytes(data: bytes, name: str, call: Call) -> Report:
-    """The whole self-check of one file's bytes: a pure function of (bytes, call)."""
+def check_application(data: bytes, name: str, call: Call) -> tuple[Report, Application | None]:
+    """The self-check of one file's bytes, with the extracted application (None when none could be read)."""
     sha = hashlib.sha256(data).hexdigest()
     fmt = sniff(data)
     info = FileInfo(path=name, sha256=sha, format=fmt, bytes=len(data))
@@ -69,17 +69,22 @@ def check_bytes(data: bytes, name: str, call: Call) -> Report:
         doc = read_document(data, fmt, call)
     except FileProblem as p:
         finding = make(p.code, call, **p.params)
-        return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=(finding,))
+        return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=(finding,)), None
     info = FileInfo(path=name, sha256=sha, format=doc.format, bytes=len(data), pages=doc.pages)
     finder = Finder(doc, call)
     app = extract(doc, call, finder)
     findings = form_findings(app, call)
     if findings and findings[0].code == "form.unrecognized":
-        return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(findings))
+        return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(findings)), None
     findings += layout_findings(doc, call, finder)
     findings += run_rules(app, call)
     findings.sort(key=lambda f: _sort_key(f, call))
-    return Report(tool=TOOL, call=call.id, file=info, fields=app.values, findings=tuple(findings))
+    return Report(tool=TOOL, call=call.id, file=info, fields=app.values, findings=tuple(findings)), app
+
+
+def check_bytes(data: bytes, name: str, call: Call) -> Report:
+    """The whole self-check of one file's bytes: a pure function of (bytes, call)."""
+    return check_application(data, name, call)[0]
 
 
 def check_path(path: Path, call: Call, display: str | None = None) -> Report:

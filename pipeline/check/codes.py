@@ -40,6 +40,9 @@ CODES: dict[str, Code] = {
                                "无法转换旧版 {actual} 文件{reason_zh}，请在 Word 或 WPS 中另存为 .docx 后提交",
                                "The legacy {actual} file could not be converted{reason_en}; "
                                "save it as .docx and resubmit"),
+    "file.unsafe_path": Code("error", "路径不安全", "unsafe path",
+                             "压缩包中的路径不安全（{actual}：{reason_zh}），该文件未读取，请解压检查后重新打包",
+                             "Unsafe path in the archive ({actual}: {reason_en}); the file was not read"),
     "form.unrecognized": Code("error", "不是本次申报书", "not this call's form",
                               "未识别为本次申报书：仅找到 {actual}/{expected} 个栏目，请使用本次通知的申报书模板填写",
                               "Not this call's application form: only {actual} of {expected} labels found; "

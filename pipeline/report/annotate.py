@@ -49,6 +49,11 @@ def annotate(data: bytes, report: Report, lang: str = "zh") -> Any:
     return document
 
 
+def annotatable(report: Report) -> bool:
+    """Whether a copy with comments can be made: a .docx that could be read as a package."""
+    return report.file.format == "docx" and not any(f.code.startswith("file.") for f in report.findings)
+
+
 def write_annotated(data: bytes, report: Report, out: Path, lang: str = "zh") -> Path:
     """Write the annotated copy atomically; the input bytes are never changed."""
     return save_docx(annotate(data, report, lang), out)

@@ -1,0 +1,295 @@
+"""Rules that span applications (§3): duplicates, similar summaries, quotas, persons, the member list.
+
+A pure function of the batch's entries: each entry is one input file with its registration number and the
+fields its own check extracted. Findings are keyed by registration number, because the same file under two
+names is one application.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.calls import Call
+from pipeline.check.codes import make
+from pipeline.check.values import parse_date
+from pipeline.errors import PipelineError
+from pipeline.model import Finding, Location
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One input file of a batch: where it was, its number, and what its own check read from it."""
+
+    path: str
+    reg_no: str
+    sha256: str
+    fields: dict[str, Any]
+    locations: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A row of the member list."""
+
+    number: str
+    name: str
+    credit_code: str
+
+
+class MemberListError(PipelineError):
+    """The member list CSV cannot be read."""
+
+
+def normalize_name(text: str) -> str:
+    """Names compared as people mean them: NFKC, no whitespace, no punctuation or symbols."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ").lower()
+
+
+def _norm_code(code: Any) -> str:
+    return re.sub(r"\s+", "", str(code or "")).upper()
+
+
+def _norm_birth(text: Any) -> str:
+    d = parse_date(str(text or ""))
+    return d.iso() if d else re.sub(r"\s+", "", str(text or ""))
+
+
+def _ref(e: Entry, lang: str) -> str:
+    name = e.path.rsplit("/", 1)[-1]
+    return f"{e.reg_no}（{name}）" if lang == "zh" else f"{e.reg_no} ({name})"
+
+
+def _refs(entries: Iterable[Entry], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(_ref(e, lang) for e in entries)
+
+
+def _loc(e: Entry, path: str) -> Location | None:
+    return e.locations.get(path)
+
+
+# -- similar summaries: a shingle prefilter, then difflib's ratio on the candidates ----------------------------
+
+_SHINGLE = 3
+_SKETCH = 32
+
+
+def _clean_text(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def _shingles(text: str) -> set[str]:
+    return {text[i:i + _SHINGLE] for i in range(max(len(text) - _SHINGLE + 1, 0))}
+
+
+def _h(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def similar_pairs(texts: Sequence[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Index pairs whose texts have difflib ratio >= threshold (after removing whitespace).
+
+    Comparing every pair is quadratic in difflib's already quadratic ratio. Candidates come first from a
+    bottom-k sketch of each text's rarer character trigrams (phrases every application uses say nothing);
+    only pairs sharing a good part of their sketch are compared exactly.
+    """
+    clean = [_clean_text(t) for t in texts]
+    sets = [_shingles(t) for t in clean]
+    df = Counter(s for st in sets for s in st)
+    common = max(3, len(texts) // 20)
+    index: dict[int, list[int]] = defaultdict(list)
+    sketches: list[set[int]] = []
+    for i, st in enumerate(sets):
+        rare = [_h(s) for s in st if df[s] <= common] or [_h(s) for s in st]
+        sketch = set(sorted(rare)[:_SKETCH])
+        sketches.append(sketch)
+        for v in sketch:
+            index[v].append(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in index.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1:]:
+                shared[(a, b)] += 1
+    out = []
+    for (a, b), n in sorted(shared.items()):
+        if n < min(len(sketches[a]), len(sketches[b])) // 4 or not clean[a] or not clean[b]:
+            continue
+        m = difflib.SequenceMatcher(None, clean[a], clean[b], autojunk=False)
+        if m.real_quick_ratio() < threshold or m.quick_ratio() < threshold:
+            continue
+        ratio = m.ratio()
+        if ratio >= threshold:
+            out.append((a, b, ratio))
+    return out
+
+
+# -- the member list --------------------------------------------------------------------------------------------
+
+_MEMBER_HEADERS = {"number": ("会员编号", "member_no", "编号"), "name": ("单位名称", "name", "会员单位"),
+                   "credit_code": ("统一社会信用代码", "credit_code", "信用代码")}
+
+
+def read_members(path: Path) -> dict[str, Member]:
+    """The member list CSV (会员编号, 单位名称, 统一社会信用代码): UTF-8 (BOM or not) or GBK as Excel saves it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise MemberListError(f"无法读取会员名录 {path}：{e.strerror}",
+                              f"cannot read the member list {path}: {e.strerror}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise MemberListError(f"会员名录 {path} 的编码无法识别（应为 UTF-8 或 GBK）",
+                              f"the member list {path} is neither UTF-8 nor GBK")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise MemberListError(f"会员名录 {path} 是空的", f"the member list {path} is empty")
+    header = [h.strip() for h in rows[0]]
+    cols: dict[str, int] = {}
+    for key, names in _MEMBER_HEADERS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                cols[key] = i
+                break
+    missing = [names[0] for key, names in _MEMBER_HEADERS.items() if key not in cols and key != "credit_code"]
+    if missing:
+        raise MemberListError(f"会员名录 {path} 缺少列：{'、'.join(missing)}"
+                              "（表头应为：会员编号,单位名称,统一社会信用代码）",
+                              f"the member list {path} lacks the column(s) {', '.join(missing)}")
+    members: dict[str, Member] = {}
+    for row in rows[1:]:
+        if not any(c.strip() for c in row):
+            continue
+
+        def cell(key: str, row: list[str] = row) -> str:
+            i = cols.get(key)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        number = cell("number")
+        if number:
+            members[number] = Member(number, cell("name"), _norm_code(cell("credit_code")))
+    return members
+
+
+# -- the rules --------------------------------------------------------------------------------------------------
+
+def batch_findings(entries: Sequence[Entry], call: Call, members: dict[str, Member] | None = None,
+                   ) -> dict[str, list[Finding]]:
+    """Every §3 finding of the batch, keyed by registration number (in a stable order)."""
+    out: dict[str, list[Finding]] = defaultdict(list)
+    limits = call.batch
+    by_sha: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        by_sha[e.sha256].append(e)
+    # the same bytes under several names: one application, one warning naming the other names
+    for group in by_sha.values():
+        if len(group) > 1:
+            paths = [e.path for e in group]
+            out[group[0].reg_no].append(make("batch.duplicate_file", call, other="、".join(paths[1:]),
+                                             other_en=", ".join(paths[1:]), actual=paths[0]))
+    apps = [group[0] for group in by_sha.values() if group[0].fields]
+    _duplicate_projects(apps, call, out)
+    _similar_summaries(apps, call, float(limits.get("similar_summary", 0.9)), out)
+    _unit_quota(apps, call, int(limits.get("max_per_applicant", 3)), out)
+    _person_limit(apps, call, int(limits.get("max_per_person", 2)), out)
+    if members is not None:
+        _member_list(apps, call, members, out)
+    return dict(out)
+
+
+def _duplicate_projects(apps: Sequence[Entry], call: Call, out: dict[str, list[Finding]]) -> None:
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in apps:
+        key = normalize_name(str(e.fields.get("project.name") or ""))
+        if key:
+            groups[key].append(e)
+    for group in groups.values():
+        if len(group) > 1:
+            for e in group:
+                others = [o for o in group if o is not e]
+                out[e.reg_no].append(make("batch.duplicate_project", call, field="project.name",
+                                          location=_loc(e, "project.name"), actual=e.fields.get("project.name"),
+                                          other=_refs(others, "zh"), other_en=_refs(others, "en")))
+
+
+def _similar_summaries(apps: Sequence[Entry], call: Call, threshold: float, out: dict[str, list[Finding]]) -> None:
+    with_text = [e for e in apps if str(e.fields.get("summary") or "").strip()]
+    for a, b, ratio in similar_pairs([str(e.fields["summary"]) for e in with_text], threshold):
+        ea, eb = with_text[a], with_text[b]
+        for e, other in ((ea, eb), (eb, ea)):
+            out[e.reg_no].append(make("batch.similar_summary", call, field="summary", location=_loc(e, "summary"),
+                                      expected=threshold, actual=round(ratio, 2), other=_ref(other, "zh"),
+                                      other_en=_ref(other, "en")))
+
+
+def code_of(e: Entry) -> str:
+    """The applicant's credit code as written."""
+    return str(e.fields.get("applicant.credit_code") or "")
+
+
+def _unit_quota(apps: Sequence[Entry], call: Call, limit: int, out: dict[str, list[Finding]]) -> None:
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in apps:
+        code = _norm_code(e.fields.get("applicant.credit_code"))
+        if code:
+            groups[code].append(e)
+    for group in groups.values():
+        if len(group) > limit:
+            for e in group:
+                out[e.reg_no].append(make("batch.unit_quota", call, field="applicant.credit_code",
+                                          location=_loc(e, "applicant.credit_code"), expected=limit,
+                                          actual=e.fields.get("applicant.name") or code_of(e),
+                                          count=len(group)))
+
+
+def _person_limit(apps: Sequence[Entry], call: Call, limit: int, out: dict[str, list[Finding]]) -> None:
+    seen: dict[tuple[str, str], list[tuple[Entry, int]]] = defaultdict(list)
+    for e in apps:
+        keys = set()
+        for i, p in enumerate(e.fields.get("persons") or []):
+            key = (normalize_name(str(p.get("name") or "")), _norm_birth(p.get("birth")))
+            if key[0] and key not in keys:
+                keys.add(key)
+                seen[key].append((e, i))
+    for (_, birth), group in seen.items():
+        if len(group) > limit:
+            for e, i in group:
+                person = (e.fields.get("persons") or [])[i]
+                who = f"{person.get('name')}（{person.get('birth')}）" if birth else str(person.get("name"))
+                out[e.reg_no].append(make("batch.person_limit", call, field=f"persons[{i}]",
+                                          location=_loc(e, f"persons[{i}]"), expected=limit, actual=who,
+                                          count=len(group)))
+
+
+def _member_list(apps: Sequence[Entry], call: Call, members: dict[str, Member], out: dict[str, list[Finding]],
+                 ) -> None:
+    for e in apps:
+        number = re.sub(r"\s+", "", str(e.fields.get("applicant.member_no") or ""))
+        if not number:
+            continue  # an empty member number is the form's own `field.required`
+        m = members.get(number)
+        where = _loc(e, "applicant.member_no")
+        if m is None:
+            out[e.reg_no].append(make("batch.member_unknown", call, field="applicant.member_no", location=where,
+                                      actual=number))
+            continue
+        code = _norm_code(e.fields.get("applicant.credit_code"))
+        same = (m.credit_code == code) if (m.credit_code and code) else \
+            normalize_name(m.name) == normalize_name(str(e.fields.get("applicant.name") or ""))
+        if not same:
+            out[e.reg_no].append(make("batch.member_mismatch", call, field="applicant.member_no", location=where,
+                                      actual=number, expected=m.name))

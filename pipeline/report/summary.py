@@ -1,0 +1,205 @@
+"""A batch's outputs: summary.xlsx, summary.csv, summary.html, reports/<reg-no>.json and annotated copies.
+
+Every file is written atomically. A re-run rewrites only what changed: a report whose JSON is the same is left
+alone, and an annotated copy is remade only when its file or its findings changed (.award-batch.json keeps a
+digest per copy), so a warm re-run of a large round costs little more than the summaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.calls import Call
+from pipeline.check.codes import field_label
+from pipeline.fileio import atomic_write, write_bytes, write_text
+from pipeline.model import Report
+
+if TYPE_CHECKING:
+    from pipeline.batch import Row
+
+STATE = ".award-batch.json"
+
+_HEAD = {
+    "zh": ["登记号", "文件", "申报单位", "项目名称", "类别", "结论", "错误", "警告", "主要问题"],
+    "en": ["Registration", "File", "Applicant", "Project", "Category", "Result", "Errors", "Warnings",
+           "Main problems"],
+}
+_FINDING_HEAD = {
+    "zh": ["登记号", "文件", "级别", "代码", "栏目", "问题说明", "位置"],
+    "en": ["Registration", "File", "Severity", "Code", "Field", "Problem", "Location"],
+}
+_SHEETS = {"zh": ("申报汇总", "问题明细"), "en": ("Applications", "Findings")}
+_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+             "en": {"error": "error", "warning": "warning", "info": "info"}}
+_RESULT = {
+    "zh": {"pass": "通过", "warn": "通过（有警告）", "fail": "退回补正", "unreadable": "无法检查"},
+    "en": {"pass": "pass", "warn": "pass (warnings)", "fail": "return for correction", "unreadable": "not checkable"},
+}
+_FIRST = 3  # how many messages the summary row quotes
+
+
+def result_key(report: Report) -> str:
+    """pass, warn, fail, or unreadable (the file could not be read as this call's form)."""
+    if report.status == "pass":
+        return "warn" if report.count("warning") else "pass"
+    if any(f.code.startswith("file.") or f.code == "form.unrecognized" for f in report.findings):
+        return "unreadable"
+    return "fail"
+
+
+def summary_rows(rows: Sequence[Row], lang: str = "zh") -> list[list[Any]]:
+    """One list of cells per input file, in the column order of the summary."""
+    out = []
+    for r in rows:
+        rep = r.report
+        errors = [f for f in rep.findings if f.severity == "error"]
+        first = errors or [f for f in rep.findings if f.severity == "warning"]
+        messages = [(f.message_en if lang == "en" else f.message) for f in first[:_FIRST]]
+        if len(first) > _FIRST:
+            messages.append(f"…（另 {len(first) - _FIRST} 项）" if lang == "zh" else f"… ({len(first) - _FIRST} more)")
+        out.append([r.reg_no or "—", r.source.path, rep.fields.get("applicant.name") or "",
+                    rep.fields.get("project.name") or "", rep.fields.get("project.category") or "",
+                    _RESULT[lang][result_key(rep)], rep.count("error"), rep.count("warning"),
+                    ("；" if lang == "zh" else "; ").join(messages)])
+    return out
+
+
+def finding_rows(rows: Sequence[Row], call: Call, lang: str = "zh") -> list[list[Any]]:
+    """One list of cells per finding of every file."""
+    out = []
+    for r in rows:
+        for f in r.report.findings:
+            out.append([r.reg_no or "—", r.source.path, _SEVERITY[lang][f.severity], f.code,
+                        field_label(f.field, call, lang) if f.field else "",
+                        f.message_en if lang == "en" else f.message, f.location.describe(lang)])
+    return out
+
+
+def _width(value: Any) -> int:
+    """Display width: a Chinese character takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def _sheet(ws: Any, head: list[str], rows: list[list[Any]], wrap: set[int], caps: dict[int, int]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
+    for cell in ws[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="center")
+    top_wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for i in range(len(head)):
+        letter = get_column_letter(i + 1)
+        width = max([_width(head[i])] + [_width(r[i]) for r in rows]) + 2
+        ws.column_dimensions[letter].width = min(width, caps.get(i, 40))
+        for cell in ws[letter][1:]:
+            cell.alignment = top_wrap if i in wrap else top
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
+
+
+def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh") -> bytes:
+    """summary.xlsx: the applications sheet and the findings sheet (frozen header, filters, fitted widths)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first, second = _SHEETS[lang]
+    ws = wb.active
+    ws.title = first
+    _sheet(ws, _HEAD[lang], summary_rows(rows, lang), wrap={8}, caps={1: 36, 2: 30, 3: 36, 8: 70})
+    _sheet(wb.create_sheet(second), _FINDING_HEAD[lang], finding_rows(rows, call, lang), wrap={5},
+           caps={1: 30, 4: 28, 5: 70, 6: 24})
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_text(rows: Sequence[Row], lang: str = "zh") -> str:
+    """summary.csv: the applications sheet, for Excel (the caller writes it with a BOM)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(_HEAD[lang])
+    w.writerows(summary_rows(rows, lang))
+    return buf.getvalue()
+
+
+_SAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+def annotated_name(reg_no: str, path: str) -> str:
+    """The annotated copy's file name: never the archive's raw path (no folders, no odd characters)."""
+    stem = _SAFE.sub("_", Path(path.replace("\\", "/").rsplit("/", 1)[-1]).stem).strip("._") or "application"
+    return f"{reg_no}-{stem[:60]}.docx"
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes(path, data)
+    return True
+
+
+def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "zh") -> list[Path]:
+    """Every output of a batch; returns the paths of the summaries, reports and annotated copies."""
+    from pipeline.batch import read_source
+    from pipeline.report.annotate import annotatable, write_annotated
+    from pipeline.report.html import render_html
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state_path = out_dir / STATE
+    try:
+        state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    old_outputs = set(state.get("reports", [])) | set(state.get("annotated", {}))
+    written: list[Path] = []
+    reports: list[str] = []
+    annotated: dict[str, str] = {}
+    done: set[str] = set()
+    max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
+    for r in rows:
+        if r.reg_no is None or r.reg_no in done:
+            continue
+        done.add(r.reg_no)
+        name = f"reports/{r.reg_no}.json"
+        _write_if_changed(out_dir / name, json.dumps(r.report.to_dict(), ensure_ascii=False, indent=1).encode()
+                          + b"\n")
+        reports.append(name)
+        written.append(out_dir / name)
+        if not annotatable(r.report) or not r.report.findings:
+            continue
+        copy = f"annotated/{annotated_name(r.reg_no, r.source.path)}"
+        digest = hashlib.sha256((r.report.file.sha256 + lang + json.dumps(
+            [f.to_dict() for f in r.report.findings], ensure_ascii=False, sort_keys=True)).encode()).hexdigest()
+        annotated[copy] = digest
+        written.append(out_dir / copy)
+        if state.get("annotated", {}).get(copy) == digest and (out_dir / copy).is_file():
+            continue
+        data = read_source(r.source, max_bytes)
+        if data is not None and len(data) <= max_bytes:
+            write_annotated(data, r.report, out_dir / copy, lang)
+    for stale in old_outputs - set(reports) - set(annotated):
+        if re.fullmatch(r"(reports|annotated)/[^/]+", stale):
+            (out_dir / stale).unlink(missing_ok=True)
+    xlsx = xlsx_bytes(rows, call, lang)
+    atomic_write(out_dir / "summary.xlsx", lambda fh: fh.write(xlsx))
+    write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, lang).encode("utf-8"))
+    write_text(out_dir / "summary.html", render_html([r.report for r in rows], call, lang, batch=True))
+    write_text(state_path, json.dumps({"reports": reports, "annotated": annotated}, ensure_ascii=False, indent=0))
+    return [out_dir / "summary.xlsx", out_dir / "summary.csv", out_dir / "summary.html", *written]

@@ -1,0 +1,394 @@
+"""Batch validation end to end on the generated batch (samples/batch): findings, summaries, numbers, cache,
+archives, interruption."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SAMPLES
+
+from pipeline.batch import BatchError, run_batch
+from pipeline.check.batch import normalize_name, read_members, similar_pairs
+from pipeline.cli import main
+from pipeline.registry import Migration, Registry, RegistryError
+
+BATCH = SAMPLES / "batch"
+INPUT = BATCH / "applications"
+MEMBERS = BATCH / "members.csv"
+EXPECTED: dict[str, list[list[Any]]] = json.loads((BATCH / "expected.json").read_text(encoding="utf-8"))
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def numbers_by_sha(rows: Any) -> dict[str, str]:
+    return {r.report.file.sha256: r.reg_no for r in rows if r.reg_no}
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory, call: Any) -> Any:
+    base = tmp_path_factory.mktemp("batch")
+    before = {p: sha(p) for p in INPUT.rglob("*") if p.is_file()}
+    with Registry(base / "r.sqlite") as reg:
+        result = run_batch(INPUT, base / "out", call, reg, members=MEMBERS, jobs=2)
+    return base, result, before
+
+
+def test_every_batch_finding_as_expected(first_run: Any) -> None:
+    _, result, _ = first_run
+    got = {r.source.path: sorted({(f.code, f.field) for f in r.report.findings if f.code.startswith("batch.")})
+           for r in result.rows}
+    want = {k: sorted({(c, f) for c, f in v}) for k, v in EXPECTED.items()}
+    assert got == want
+
+
+def test_no_file_lost_and_broken_files_are_rows(first_run: Any) -> None:
+    _, result, _ = first_run
+    files = sorted(p.relative_to(INPUT).as_posix() for p in INPUT.rglob("*") if p.is_file())
+    assert [r.source.path for r in result.rows] == files
+    by_path = {r.source.path: r for r in result.rows}
+    assert [f.code for f in by_path["broken.pdf"].report.findings] == ["file.corrupt"]
+    assert [f.code for f in by_path["not-a-form.docx"].report.findings] == ["form.unrecognized"]
+
+
+def test_same_file_twice_is_one_registration(first_run: Any) -> None:
+    _, result, _ = first_run
+    by_path = {r.source.path: r for r in result.rows}
+    assert by_path["0001-基准.docx"].reg_no == by_path["收件箱/0001-基准-重发.docx"].reg_no == "2021-0001"
+    assert len({r.reg_no for r in result.rows}) == len(result.rows) - 1
+
+
+def test_numbers_follow_path_order(first_run: Any) -> None:
+    _, result, _ = first_run
+    distinct = []
+    for r in result.rows:
+        if r.reg_no not in distinct:
+            distinct.append(r.reg_no)
+    assert distinct == [f"2021-{i:04d}" for i in range(1, len(distinct) + 1)]
+
+
+def test_inputs_never_changed(first_run: Any) -> None:
+    _, _, before = first_run
+    assert {p: sha(p) for p in INPUT.rglob("*") if p.is_file()} == before
+
+
+def test_reports_are_schema_valid_and_carry_the_number(first_run: Any) -> None:
+    import jsonschema
+
+    base, result, _ = first_run
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    numbers = {r.reg_no for r in result.rows if r.reg_no}
+    files = sorted((base / "out" / "reports").glob("*.json"))
+    assert [f.stem for f in files] == sorted(numbers)
+    for f in files:
+        report = json.loads(f.read_text(encoding="utf-8"))
+        jsonschema.validate(report, schema)
+        assert report["registration"] == f.stem
+
+
+def test_summary_xlsx(first_run: Any) -> None:
+    from openpyxl import load_workbook
+
+    base, result, _ = first_run
+    wb = load_workbook(base / "out" / "summary.xlsx")
+    assert wb.sheetnames == ["申报汇总", "问题明细"]
+    ws = wb["申报汇总"]
+    assert [c.value for c in ws[1]] == ["登记号", "文件", "申报单位", "项目名称", "类别", "结论", "错误", "警告", "主要问题"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:I{len(result.rows) + 1}"
+    assert ws.max_row == len(result.rows) + 1
+    assert ws.column_dimensions["D"].width >= 20  # project names: Chinese characters count double
+    rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    quota = rows["quota-1.docx"]
+    assert quota[0] == "2021-0011" and quota[2] == "上海限额测试精密机械有限公司" and quota[5] == "退回补正"
+    assert quota[6] == 1 and "超过3项的限额" in quota[8]
+    assert rows["not-a-form.docx"][5] == "无法检查"
+    findings = wb["问题明细"]
+    assert findings.freeze_panes == "A2" and findings.auto_filter.ref
+    total = sum(len(r.report.findings) for r in result.rows)
+    assert findings.max_row == total + 1
+
+
+def test_summary_csv_has_bom_and_same_rows(first_run: Any) -> None:
+    base, result, _ = first_run
+    raw = (base / "out" / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "登记号" and len(rows) == len(result.rows) + 1
+    assert {r[1] for r in rows[1:]} == {r.source.path for r in result.rows}
+
+
+def test_summary_html_lists_every_application(first_run: Any) -> None:
+    base, result, _ = first_run
+    html = (base / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "申报材料批量检查汇总" in html
+    for r in result.rows:
+        assert r.reg_no in html
+    assert "上海限额测试精密机械有限公司" in html
+
+
+def test_annotated_copies_for_docx_with_findings(first_run: Any) -> None:
+    import docx
+
+    base, result, _ = first_run
+    copies = sorted(p.name for p in (base / "out" / "annotated").iterdir())
+    want = sorted({f"{r.reg_no}-{Path(r.source.path).stem}.docx" for r in result.rows
+                   if r.report.findings and r.report.file.format == "docx" and r.source.path != "收件箱/0001-基准-重发.docx"})
+    assert copies == want
+    doc = docx.Document(str(base / "out" / "annotated" / "2021-0011-quota-1.docx"))
+    texts = [c.text for c in doc.comments]
+    assert any("batch.unit_quota" in t for t in texts)
+
+
+def test_registry_rows(first_run: Any, call: Any) -> None:
+    base, result, _ = first_run
+    with Registry(base / "r.sqlite") as reg:
+        apps = reg.applications(call.id)
+        assert [a.reg_no for a in apps] == sorted({r.reg_no for r in result.rows if r.reg_no})
+        quota = next(a for a in apps if a.path == "quota-1.docx")
+        assert quota.status == "fail" and quota.applicant == "上海限额测试精密机械有限公司" and quota.errors == 1
+        assert quota.report is not None and quota.report["registration"] == quota.reg_no
+        assert reg.applied_migrations()[0] == 1
+
+
+def test_rerun_is_cached_and_numbers_stable_across_renames(tmp_path: Path, call: Any) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(INPUT, folder)
+    db = tmp_path / "r.sqlite"
+    with Registry(db) as reg:
+        first = run_batch(folder, tmp_path / "out", call, reg, jobs=2)
+        (folder / "quota-1.docx").rename(folder / "aaa-renamed.docx")  # now first in path order
+        (folder / "new").mkdir()
+        shutil.copy(SAMPLES / "round" / "0003-申报书.docx", folder / "new" / "late.docx")
+        second = run_batch(folder, tmp_path / "out", call, reg, jobs=2)
+    assert second.checked == 1 and second.new == 1
+    before, after = numbers_by_sha(first.rows), numbers_by_sha(second.rows)
+    assert all(after[s] == n for s, n in before.items())
+    late = next(r for r in second.rows if r.source.path == "new/late.docx")
+    assert late.reg_no == "2021-0017"
+    renamed = next(r for r in second.rows if r.source.path == "aaa-renamed.docx")
+    assert renamed.reg_no == "2021-0011"
+
+
+def test_numbers_never_reused_after_a_file_goes(tmp_path: Path, call: Any) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in ("0001", "0002"):
+        shutil.copy(SAMPLES / "round" / f"{n}-申报书.docx", folder)
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        (folder / "0002-申报书.docx").unlink()
+        shutil.copy(SAMPLES / "round" / "0005-申报书.docx", folder)
+        result = run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+    assert [r.reg_no for r in result.rows] == ["2021-0001", "2021-0003"]
+    assert not (tmp_path / "out" / "reports" / "2021-0002.json").exists()  # outputs follow the batch
+
+
+def test_no_cache_and_a_changed_call_check_again(tmp_path: Path, call: Any) -> None:
+    from pipeline.calls import load_call
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "round" / "0001-申报书.docx", folder)
+    with Registry(tmp_path / "r.sqlite") as reg:
+        assert run_batch(folder, tmp_path / "out", call, reg, jobs=1).checked == 1
+        assert run_batch(folder, tmp_path / "out", call, reg, jobs=1).checked == 0
+        assert run_batch(folder, tmp_path / "out", call, reg, jobs=1, use_cache=False).checked == 1
+        other = tmp_path / "call"
+        shutil.copytree(call.folder, other)
+        text = (other / "call.yaml").read_text(encoding="utf-8")
+        (other / "call.yaml").write_text(text.replace("similar_summary: 0.9", "similar_summary: 0.95"), encoding="utf-8")
+        assert run_batch(folder, tmp_path / "out", load_call(other), reg, jobs=1).checked == 1
+
+
+class _GbkInfo(zipfile.ZipInfo):
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def _zip(path: Path, entries: dict[str, bytes], utf8: bool = True) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            if utf8:
+                zf.writestr(name, data)
+            else:  # as Chinese Windows writes it: GBK bytes, no UTF-8 flag
+                info = _GbkInfo(name)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+    return path
+
+
+def test_zip_input_gives_the_same_findings(tmp_path: Path, call: Any) -> None:
+    entries = {p.relative_to(INPUT).as_posix(): p.read_bytes() for p in INPUT.rglob("*") if p.is_file()}
+    archive = _zip(tmp_path / "round.zip", entries, utf8=False)
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(archive, tmp_path / "out", call, reg, members=MEMBERS, jobs=2)
+    got = {r.source.path: sorted({(f.code, f.field) for f in r.report.findings if f.code.startswith("batch.")})
+           for r in result.rows}
+    assert got == {k: sorted({(c, f) for c, f in v}) for k, v in EXPECTED.items()}
+
+
+def test_hostile_zip_entries_are_rows_not_writes(tmp_path: Path, call: Any) -> None:
+    valid = (SAMPLES / "round" / "0001-申报书.docx").read_bytes()
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("a.docx", valid)
+    archive = _zip(tmp_path / "hostile.zip", {
+        "ok.docx": valid,
+        "../../escape.docx": valid,
+        "/abs/path.docx": valid,
+        "bomb.docx": b"\0" * (30 * 2**20),
+        "nested.zip": inner.getvalue(),
+        "__MACOSX/._ok.docx": b"junk",
+    })
+    out = tmp_path / "out"
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(archive, out, call, reg, jobs=1)
+    codes = {r.source.path: [f.code for f in r.report.findings] for r in result.rows}
+    assert codes["ok.docx"] == []
+    assert codes["../../escape.docx"] == ["file.unsafe_path"]
+    assert codes["/abs/path.docx"] == ["file.unsafe_path"]
+    assert codes["bomb.docx"] == ["file.too_large"]
+    assert codes["nested.zip"] == ["file.unsupported_type"]
+    assert len(result.rows) == 5  # the __MACOSX resource fork is not an application
+    assert not (tmp_path / "escape.docx").exists() and not (tmp_path.parent / "escape.docx").exists()
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+
+
+def test_archive_with_too_many_entries_is_refused(tmp_path: Path, call: Any) -> None:
+    from dataclasses import replace
+
+    small = replace(call, batch=dict(call.batch, max_archive_entries=3))
+    archive = _zip(tmp_path / "many.zip", {f"{i}.docx": b"x" for i in range(5)})
+    with Registry(tmp_path / "r.sqlite") as reg, pytest.raises(BatchError, match="文件过多"):
+        run_batch(archive, tmp_path / "out", small, reg)
+
+
+def test_similarity() -> None:
+    base = ("项目组运用六西格玛方法，从人机料法环测六个方面梳理了二十三项潜在原因，并通过现场数据逐一验证，确定了关键因子。"
+            "团队首先开展测量系统分析，确认检测数据可信，再以试验设计筛选出四个关键因子，确定了最佳工艺窗口。"
+            "改进后虚焊不良率下降了百分之六十，年节约质量成本三百万元，客户投诉显著减少。")
+    edited = base[:30] + "某" + base[31:90] + "某" + base[91:]
+    other = ("公司与检测机构联合攻关，建立了产品的数字化质量追溯系统，做到每件产品的工艺数据可查可比。"
+             "借助失效模式与影响分析，项目识别出十二个高风险环节，制定了防错和控制计划，并在试点线验证有效。"
+             "成果已固化为三项企业标准和作业指导书，并推广到公司其他五条生产线。")
+    pairs = similar_pairs([base, edited, other, ""], 0.9)
+    assert [(a, b) for a, b, _ in pairs] == [(0, 1)]
+    assert pairs[0][2] >= 0.97
+
+
+def test_normalized_project_names() -> None:
+    assert normalize_name("热处理炉温 均匀性提升！") == normalize_name("热处理炉温均匀性提升")
+    assert normalize_name("ＡＢＣ（一期）") == normalize_name("abc(一期)")
+
+
+def test_member_list_encodings_and_errors(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("会员编号,单位名称,统一社会信用代码\r\n210001,上海某某有限公司,91310115MA1K3YJ12X\r\n".encode("gbk"))
+    assert read_members(gbk)["210001"].name == "上海某某有限公司"
+    assert read_members(MEMBERS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编码,名字\n1,2\n", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["--db", str(tmp_path / "r.sqlite"), "batch", str(INPUT), "-o", str(tmp_path / "o"),
+                             "--members", str(bad)])
+    assert r.exit_code == 3 and "缺少列" in r.output
+
+
+def test_cli_exit_codes_and_damaged_registry(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "round" / "0001-申报书.docx", folder)
+    r = runner.invoke(main, ["--db", str(tmp_path / "r.sqlite"), "batch", str(folder), "-o", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["--db", str(tmp_path / "r.sqlite"), "batch", str(INPUT), "-o", str(tmp_path / "o2")])
+    assert r.exit_code == 1
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"this is not a database" * 100)
+    r = runner.invoke(main, ["--db", str(damaged), "batch", str(folder), "-o", str(tmp_path / "o3")])
+    assert r.exit_code == 3 and "登记库" in r.output and "Traceback" not in r.output
+    r = runner.invoke(main, ["--lang", "en", "--db", str(damaged), "batch", str(folder), "-o", str(tmp_path / "o3")])
+    assert r.exit_code == 3 and "registry" in r.output
+
+
+def test_locked_registry_is_exit_3(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    Registry(db).close()
+    holder = sqlite3.connect(str(db), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(RegistryError, match="正被其他程序使用"):
+            Registry(db, timeout=0.2).register("saq-2021", "x", "a", "2021-", 4)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_newer_registry_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    with Registry(db) as reg:
+        reg.migrate([*__import__("pipeline.registry", fromlist=["MIGRATIONS"]).MIGRATIONS,
+                     Migration(99, "future", "CREATE TABLE future (x INTEGER)")])
+    with pytest.raises(RegistryError, match="更新版本"):
+        Registry(db)
+
+
+def _run_cli(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kw)
+
+
+def _checked(db: Path) -> int:
+    try:
+        con = sqlite3.connect(str(db), timeout=0.05)
+        try:
+            return int(con.execute("SELECT count(*) FROM applications WHERE file_report IS NOT NULL").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_killed_midway_then_rerun_gives_the_same_numbers(tmp_path: Path, how: int) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / "round", folder / "round")
+    shutil.copytree(INPUT, folder / "batch")
+    total = len({sha(p) for p in folder.rglob("*") if p.is_file()})
+    clean_db, db = tmp_path / "clean.sqlite", tmp_path / "r.sqlite"
+    assert _run_cli(["--db", str(clean_db), "batch", str(folder), "-o", str(tmp_path / "clean"), "--jobs", "1"]
+                    ).wait(timeout=240) == 1
+    proc = _run_cli(["--db", str(db), "batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    deadline = time.monotonic() + 120
+    while _checked(db) < 5 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(proc.pid, how)
+    code = proc.wait(timeout=60)
+    done = _checked(db)
+    assert 5 <= done < total, "the run was not stopped midway"
+    if how == signal.SIGINT:
+        assert code == 3 and "重新运行" in proc.stderr.read().decode()  # type: ignore[union-attr]
+    again = _run_cli(["--db", str(db), "batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert again.wait(timeout=240) == 1
+    con, clean = sqlite3.connect(str(db)), sqlite3.connect(str(clean_db))
+    rows = con.execute("SELECT sha256, reg_no, status FROM applications ORDER BY seq").fetchall()
+    want = clean.execute("SELECT sha256, reg_no, status FROM applications ORDER BY seq").fetchall()
+    assert rows == want and len(rows) == total
+    assert con.execute("SELECT count(*) FROM applications WHERE report IS NULL").fetchone()[0] == 0
+    assert json.loads((tmp_path / "out" / "reports" / "2021-0001.json").read_text(encoding="utf-8"))["registration"]
