@@ -43,9 +43,12 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/batch.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py
+	$(BIN)/python samples/make_round.py
+	$(BIN)/python samples/make_batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -91,3 +91,37 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
            f"{mismatched} differ from expectations. Reports in {out / 'reports'}, annotated copies in "
            f"{out / 'annotated'}")
     yield (f"HTML 报告：{html}" if zh else f"HTML report: {html}")
+
+    yield from batch_steps(call, out, lang)
+
+
+def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
+    """Batch validation twice: every bundled sample at once (with the member list), then the demo round (24
+    valid applications) into the demo registry the later stages use. Each demo starts with fresh registries."""
+    from pipeline.batch import run_batch
+    from pipeline.registry import Registry
+
+    import shutil
+
+    zh = lang == "zh"
+    root = samples_dir()
+    inbox = out / "inbox"  # what staff would export from the platform: every sample file, in folders
+    shutil.rmtree(inbox, ignore_errors=True)
+    for path in [*sample_files(root), *sorted((root / "batch" / "applications").rglob("*.*"))]:
+        target = inbox / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    runs = (("samples", inbox, out / "batch-samples", out / "samples.sqlite", root / "batch" / "members.csv"),
+            ("round", root / "round", out / "round", out / "award.sqlite", None))
+    for name, folder, target, db, members in runs:
+        for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        with Registry(db) as registry:
+            result = run_batch(folder, target, call, registry, members=members, lang=lang)
+        passed = sum(1 for r in result.rows if r.report.status == "pass")
+        what = ("全部示例" if name == "samples" else "示例申报轮次") if zh else (
+            "all samples" if name == "samples" else "the demo round")
+        yield (f"批量检查（{what}）：{len(result.rows)} 个文件，通过 {passed}，需处理 {len(result.rows) - passed}；"
+               f"登记库 {db}，汇总 {target / 'summary.xlsx'}" if zh else
+               f"Batch ({what}): {len(result.rows)} files, {passed} pass, {len(result.rows) - passed} to handle; "
+               f"registry {db}, summary {target / 'summary.xlsx'}")

@@ -27,8 +27,11 @@ def norm(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=16384)
 def label_key(text: str) -> str:
-    """A label's comparison key: no whitespace, hints in brackets, required marks, punctuation or colons."""
+    """A label's comparison key: no whitespace, hints in brackets, required marks, punctuation or colons.
+
+    Cached: the same cell texts (the form's own labels) come back in every table scan and every file."""
     t = norm(text)
     t = _HINT.sub("", t)
     t = t.lstrip("*＊")
@@ -365,9 +368,9 @@ class _Extractor:
         for t in self.f.tables:
             for r, row in enumerate(t.rows):
                 cols: dict[str, int] = {}
+                row_keys = [(label_key(c.text), c) for c in row]
                 for cid, k in keys.items():
-                    for c in row:
-                        ck = label_key(c.text)
+                    for ck, c in row_keys:
                         if ck and (ck == k or (len(k) >= 2 and ck.startswith(k))):
                             cols[cid] = c.grid_col
                             break

@@ -42,6 +42,8 @@ PRODUCTS = ["电机壳体", "锂电池模组", "晶圆切割", "注塑外壳", "
             "航空紧固件", "隧道盾构"]
 GOALS = ["良率提升", "缺陷率降低", "过程能力提升", "交付周期缩短", "能耗降低", "一次合格率提升", "质量损失降低",
          "可靠性提升", "客户投诉下降", "换型时间缩短"]
+# A round of more than 200 needs a third part to keep every project name its own.
+QUALIFIERS = ["", "过程", "工艺", "全流程", "关键工序", "数字化", "供应链", "检测", "装配", "现场"]
 DEFECTS = ["气孔", "虚焊", "尺寸超差", "表面划伤", "漏液", "异响", "污染", "错装", "延误", "裂纹", "偏心", "色差"]
 
 # Sentences of a summary: chosen and ordered per application, with its own numbers, so that no two summaries
@@ -128,7 +130,7 @@ def varied_values(i: int, rng: random.Random, call: Call) -> dict[str, Any]:
         years.append(row)
     start_year = rng.choice((2018, 2019))
     v.update({
-        "project.name": f"{product}{goal}",
+        "project.name": f"{product}{QUALIFIERS[(i // 200) % len(QUALIFIERS)]}{goal}",
         "project.name_en": f"Quality Improvement Project No. {i + 1}",
         "project.category": categories[i % len(categories)],
         "project.industry": industries[(i * 7) % len(industries)],
@@ -150,17 +152,28 @@ def varied_values(i: int, rng: random.Random, call: Call) -> dict[str, Any]:
     return v
 
 
-def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021) -> list[Path]:
-    """n applications as .docx in folder (every pdf_every-th printed to PDF instead); returns the files."""
+def _one(args: tuple[Path, int, int]) -> Path:
+    folder, i, seed = args
     call = load_call("saq-2021")
-    rng = random.Random(seed)
+    path = folder / f"{i + 1:04d}-申报书.docx"
+    write_bytes(path, docx_bytes(fill_form(call, varied_values(i, random.Random(seed * 100003 + i), call))))
+    return path
+
+
+def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021, jobs: int = 1) -> list[Path]:
+    """n applications as .docx in folder (every pdf_every-th printed to PDF instead); returns the files.
+
+    Each application has its own random generator (seed, i), so they can be made in parallel, reproducibly."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    docs = []
-    for i in range(n):
-        path = folder / f"{i + 1:04d}-申报书.docx"
-        write_bytes(path, docx_bytes(fill_form(call, varied_values(i, rng, call))))
-        docs.append(path)
+    tasks = [(folder, i, seed) for i in range(n)]
+    if jobs > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            docs = pool.map(_one, tasks)
+    else:
+        docs = [_one(t) for t in tasks]
     if pdf_every:
         from pipeline.render.pdf import convert
 

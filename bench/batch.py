@@ -1,0 +1,115 @@
+"""Benchmark `award batch` on a generated round: cold .docx and PDF throughput, warm re-run, peak memory, and the
+naive baseline (sequential pdfplumber text of every PDF page plus python-docx of every .docx), in one run.
+
+    python bench/batch.py [--n 300] [--pdf-every 3] [--jobs N]
+
+The round (N varied, valid applications; every k-th printed to PDF by LibreOffice) is generated once into
+bench/.data/round-N-k/ and reused. Targets on 2 cores: >= 50 .docx/s, >= 15 PDF/s, warm >= 500/s,
+peak RSS <= 500 MB for 1,000 applications.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "samples"))
+
+from pipeline.batch import run_batch  # noqa: E402
+from pipeline.calls import load_call  # noqa: E402
+from pipeline.registry import Registry  # noqa: E402
+
+
+def generate(n: int, pdf_every: int, jobs: int) -> Path:
+    """The round, made once: data/docx/*.docx and data/pdf/*.pdf."""
+    data = ROOT / "bench" / ".data" / f"round-{n}-{pdf_every}"
+    if (data / ".done").is_file():
+        return data
+    from make_round import write_round
+
+    t = time.perf_counter()
+    tmp = data / "all"
+    files = write_round(tmp, n, pdf_every, seed=7, jobs=jobs)
+    for kind in ("docx", "pdf"):
+        (data / kind).mkdir(parents=True, exist_ok=True)
+    for f in files:
+        shutil.move(str(f), data / f.suffix[1:] / f.name)
+    tmp.rmdir()
+    (data / ".done").write_text("ok\n")
+    print(f"generated {n} applications in {time.perf_counter() - t:.0f} s -> {data.relative_to(ROOT)}")
+    return data
+
+
+def naive(docx: list[Path], pdf: list[Path]) -> tuple[float, float]:
+    """Seconds per file: python-docx text of each .docx; pdfplumber text of every page of each PDF."""
+    import docx as python_docx
+    import pdfplumber
+
+    t = time.perf_counter()
+    for f in docx:
+        d = python_docx.Document(str(f))
+        _ = [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+    per_docx = (time.perf_counter() - t) / max(len(docx), 1)
+    t = time.perf_counter()
+    for f in pdf:
+        with pdfplumber.open(str(f)) as p:
+            _ = [page.extract_text() for page in p.pages]
+    per_pdf = (time.perf_counter() - t) / max(len(pdf), 1)
+    return per_docx, per_pdf
+
+
+def timed_batch(folder: Path, db: Path, out: Path, jobs: int) -> tuple[float, int, int]:
+    """Seconds for a whole run_batch (registration, checks, rules, every output); files, files checked."""
+    call = load_call("saq-2021")
+    t = time.perf_counter()
+    with Registry(db) as reg:
+        result = run_batch(folder, out, call, reg, jobs=jobs)
+    return time.perf_counter() - t, len(result.rows), result.checked
+
+
+def main() -> None:
+    """Generate (once), then measure and print."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--pdf-every", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    a = ap.parse_args()
+    data = generate(a.n, a.pdf_every, a.jobs)
+    docx, pdf = sorted((data / "docx").iterdir()), sorted((data / "pdf").iterdir())
+    with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
+        work = Path(tmp)
+        db = work / "r.sqlite"
+        cold_docx, n_docx, _ = timed_batch(data / "docx", db, work / "out-docx", a.jobs)
+        cold_pdf, n_pdf, _ = timed_batch(data / "pdf", db, work / "out-pdf", a.jobs) if pdf else (0.0, 0, 0)
+        first_out = work / "out"
+        timed_batch(data, db, first_out, a.jobs)  # the whole round's outputs, from the cache
+        warm, n_all, checked = timed_batch(data, db, first_out, a.jobs)
+    main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"round: {n_docx} .docx + {n_pdf} PDF = {n_all} applications, {a.jobs} worker processes, "
+          f"{os.cpu_count()} cores")
+    print(f"cold .docx: {n_docx / cold_docx:7.1f} files/s  ({cold_docx:.2f} s; aim >= 50/s)")
+    if n_pdf:
+        print(f"cold PDF:   {n_pdf / cold_pdf:7.1f} files/s  ({cold_pdf:.2f} s; aim >= 15/s)")
+    print(f"warm:       {n_all / warm:7.1f} files/s  ({warm:.2f} s, {checked} checked again; aim >= 500/s)")
+    print(f"peak RSS:   main {main_rss:.0f} MB, largest worker {child_rss:.0f} MB, "
+          f"all together at most {main_rss + a.jobs * child_rss:.0f} MB (aim <= 500 MB for 1,000)")
+    if not a.no_naive:
+        per_docx, per_pdf = naive(docx, pdf)
+        print(f"naive baseline (one process, text only): {1 / per_docx:.1f} .docx/s"
+              + (f", {1 / per_pdf:.1f} PDF/s" if pdf else ""))
+        print(f"ratio batch/naive: .docx {n_docx / cold_docx * per_docx:.1f}x"
+              + (f", PDF {n_pdf / cold_pdf * per_pdf:.1f}x" if pdf else ""))
+
+
+if __name__ == "__main__":
+    main()
