@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -62,15 +62,24 @@ def docx_bytes(document: object) -> bytes:
 
     raw = io.BytesIO()
     document.save(raw)  # type: ignore[attr-defined]
+    with zipfile.ZipFile(raw) as src:
+        parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    return zip_bytes([(name, _STALE_STATS.sub(b"", data) if name == "docProps/app.xml" else data)
+                      for name, data in parts])
+
+
+def zip_bytes(parts: Iterable[tuple[str, bytes]], stored: tuple[str, ...] = ()) -> bytes:
+    """A zip (docx) of (name, bytes) parts in the given order that depends only on them: fixed timestamps and
+    modes; parts whose names end with one of `stored` (already-compressed pictures) are stored, the rest deflated."""
+    import io
+    import zipfile
+
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts:
+            fixed = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_STORED if stored and name.endswith(stored) else zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            data = src.read(info.filename)
-            if info.filename == "docProps/app.xml":
-                data = _STALE_STATS.sub(b"", data)
             dst.writestr(fixed, data)
     return out.getvalue()
 

@@ -1,19 +1,27 @@
-"""The one LibreOffice converter: headless, own profile folder, a time limit, many files per start."""
+"""The one LibreOffice converter: headless, own profile folder, a time limit, many files per start, parallel workers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.render.fonts import fonts_conf
 
 
 class ConverterMissing(PipelineError):
     """LibreOffice is not installed."""
+
+
+class ConversionTimeout(PipelineError):
+    """LibreOffice did not finish within its time limit."""
 
 
 def soffice() -> str | None:
@@ -25,12 +33,42 @@ def soffice() -> str | None:
     return None
 
 
-def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float = 300.0) -> list[Path]:
-    """Convert files with one LibreOffice start; returns the outputs that were written (same stem, new suffix)."""
+def _require_soffice() -> str:
     binary = soffice()
     if binary is None:
         raise ConverterMissing("未安装 LibreOffice，无法生成 PDF（请安装 libreoffice-writer）",
                                "LibreOffice is not installed; cannot make PDF (install libreoffice-writer)")
+    return binary
+
+
+def converter_env(profile: str) -> dict[str, str]:
+    """The environment of a LibreOffice start: its own HOME, no display, and our font mapping."""
+    env = dict(os.environ, HOME=profile, SAL_USE_VCLPLUGIN="svp")
+    conf = fonts_conf()
+    if conf.is_file():
+        # Official names (宋体, 仿宋_GB2312, ...) resolve to the mapped free faces, not to a silent Hei fallback.
+        env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float, count: int) -> None:
+    # soffice is a wrapper that starts soffice.bin: a session of its own lets a timeout kill the whole tree.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise ConversionTimeout(f"LibreOffice 转换超时（{timeout:.0f} 秒内未完成 {count} 个文件）",
+                                f"LibreOffice conversion timed out ({count} file(s) not done in {timeout:.0f} s)"
+                                ) from None
+
+
+def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float = 300.0) -> list[Path]:
+    """Convert files with one LibreOffice start; returns the outputs that were written (same stem, new suffix)."""
+    binary = _require_soffice()
     if not files:
         return []
     outdir.mkdir(parents=True, exist_ok=True)
@@ -38,13 +76,7 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float
             tempfile.TemporaryDirectory(prefix="award-lo-out-", dir=outdir) as staging:
         cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
                "--convert-to", to, "--outdir", staging, *[str(f) for f in files]]
-        env = dict(os.environ, HOME=profile, SAL_USE_VCLPLUGIN="svp")
-        try:
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, env=env,
-                           check=False)
-        except subprocess.TimeoutExpired:
-            raise PipelineError(f"LibreOffice 转换超时（{timeout:.0f} 秒）",
-                                f"LibreOffice conversion timed out ({timeout:.0f} s)") from None
+        _run(cmd, converter_env(profile), timeout, len(files))
         written = []
         for f in files:
             produced = Path(staging) / (Path(f).stem + "." + to.split(":")[0])
@@ -53,3 +85,39 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float
                 os.replace(produced, target)
                 written.append(target)
     return written
+
+
+def default_jobs() -> int:
+    """Worker count when none is given: one LibreOffice per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def split_evenly(files: Sequence[Path], jobs: int) -> list[list[Path]]:
+    """Files dealt into at most `jobs` groups of nearly equal total size (largest first onto the lightest group)."""
+    groups: list[list[Path]] = [[] for _ in range(max(1, min(jobs, len(files))))]
+    loads = [0] * len(groups)
+    sized = sorted(files, key=lambda f: -(Path(f).stat().st_size if Path(f).is_file() else 0))
+    for f in sized:
+        i = loads.index(min(loads))
+        groups[i].append(f)
+        loads[i] += Path(f).stat().st_size if Path(f).is_file() else 0
+    return [g for g in groups if g]
+
+
+def convert_parallel(files: Sequence[Path], outdir: Path, to: str = "pdf", jobs: int | None = None,
+                     timeout: float = 300.0) -> list[Path]:
+    """Convert files with up to `jobs` LibreOffice processes at once, each with its own profile folder and the
+    same time limit; returns the outputs written, in the order of `files`."""
+    _require_soffice()
+    if not files:
+        return []
+    groups = split_evenly(files, jobs or default_jobs())
+    if len(groups) == 1:
+        return convert(groups[0], outdir, to=to, timeout=timeout)
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        futures = [pool.submit(convert, g, outdir, to, timeout) for g in groups]
+        produced = {p.stem: p for fut in futures for p in fut.result()}
+    return [produced[Path(f).stem] for f in files if Path(f).stem in produced]
