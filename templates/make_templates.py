@@ -273,6 +273,8 @@ class Builder:
         for row in t.rows:
             for c, w in zip(row.cells, widths_mm):
                 c.width = Mm(w)
+        for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+            col.set(qn("w:w"), str(round(w / 25.4 * 1440)))
         r0 = 0
         if header or head_tag:
             hdr = t.rows[0]
@@ -344,9 +346,8 @@ class Builder:
         # with no 抄送 line, the 印发 row carries the thick top rule itself
         for cell in (left, right):
             cell._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:top")).set(qn("w:sz"), "{{ '4' if cc else '8' }}")
-        # a body must not end with a table
-        end = self.doc.add_paragraph(style=self.doc.styles["Normal"])
-        end.paragraph_format.line_spacing = Pt(1)
+        # no paragraph after it: LibreOffice 7.4 pushes even a 1 pt paragraph after a page-broken attachment onto
+        # a page of its own; Word adds its end-of-document mark by itself
 
     def save(self, name: str) -> Path:
         """Write the template byte-reproducibly."""
@@ -423,6 +424,63 @@ def notice() -> Path:
     return b.save("notice.docx")
 
 
+def letter() -> Path:
+    """letter.docx (信函格式): red issuer mark over a red double line, the number flush right, no page number
+    on page 1; an acceptance or a return letter listing every error with where to fix it."""
+    b = Builder("受理或退回补正通知", letter=True)
+    mark = b.para(gb.S_MARK, "{{ issuer }}")
+    pf = mark.paragraph_format
+    pf.left_indent = pf.right_indent = Mm(-7)  # the double line is 170 mm long, centred
+    _border(mark._p.get_or_add_pPr(), "bottom", "thickThinSmallGap", 24, 11)
+    b.para(gb.S_NUMBER_LETTER, "{{ number }}")
+    b.para(gb.S_TITLE, "{{ title }}")
+    b.para(gb.S_ADDRESSEE, "{{ addressee }}")
+    b.tag("{%p if accepted %}")
+    b.para(gb.S_BODY, "你单位申报的“{{ project }}”项目（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
+                      "经形式审查，申报材料符合要求，予以受理，该项目将进入专家评审。")
+    b.tag("{%p else %}")
+    b.para(gb.S_BODY, "你单位申报的“{{ project }}”项目（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
+                      "经形式审查，申报材料有以下{{ errors|length }}处问题，现予退回，请逐项修改后于{{ deadline }}前"
+                      "重新提交。")
+    b.tag("{%p for e in errors %}")
+    b.para(gb.S_BODY, "{{ e.n }}.{{ e.message }}。修改位置：{{ e.where }}。")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if warnings %}")
+    b.para(gb.S_BODY, "另有以下{{ warnings|length }}处内容建议完善（不影响受理）：")
+    b.tag("{%p for w in warnings %}")
+    b.para(gb.S_BODY, "（{{ w.n }}）{{ w.message }}。位置：{{ w.where }}。")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.para(gb.S_BODY, "特此通知。")
+    signature(b)
+    return b.save("letter.docx")
+
+
+def decision() -> Path:
+    """decision.docx: the award decision; its attachment is the winners table grouped by level."""
+    b = Builder("表彰决定")
+    head(b)
+    b.tag("{%p for text in body %}")
+    b.para(gb.S_BODY, "{{ text }}")
+    b.tag("{%p endfor %}")
+    b.para(gb.S_BODY)
+    b.para(gb.S_ATTACH_NOTE, "附件：{{ attachment }}")
+    signature(b)
+    brk = b.para(gb.S_ATTACH_MARK, "附件")
+    brk.paragraph_format.page_break_before = True
+    b.para(gb.S_ATTACH_TITLE, "{{ attachment_title }}")
+    b.tag("{%p for g in groups %}")
+    b.para(gb.S_ATTACH_MARK, "{{ g.name }}（{{ g.count }}项）")
+    b.table([14, 52, 50, 40], ["序号", "项目名称", "完成单位", "主要完成人"],
+            ["{{ w.serial }}", "{{ w.project }}", "{{ w.units }}", "{{ w.persons }}"],
+            ("{%tr for w in g.winners %}", "{%tr endfor %}"))
+    b.tag("{%p endfor %}")
+    b.para(gb.S_BODY)  # keeps the 版记 table apart from the last winners table
+    b.closing()
+    return b.save("decision.docx")
+
+
 if __name__ == "__main__":
-    for made in (notice(),):
+    for made in (notice(), letter(), decision()):
         print(made.relative_to(ROOT))

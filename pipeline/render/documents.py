@@ -199,3 +199,187 @@ def demo_notice(out_dir: Path) -> list[Path]:
 
     source = samples_dir() / "notices" / "call-2021.txt"
     return render_notice_file(source, out_dir / "call-2021.docx", pdf=soffice() is not None)
+
+
+# --- letters: acceptance (受理通知) or return (退回补正通知) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Letter:
+    """The outcome of the formal check of one registered application, addressed to its applicant."""
+
+    registration: str
+    applicant: str
+    project: str
+    file_name: str
+    findings: tuple[Finding, ...]
+    number: str
+    date: dt.date
+    call: str = TEMPLATE_CALL
+
+    @property
+    def accepted(self) -> bool:
+        """No finding of error severity: an acceptance letter."""
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def letter_from_report(report: Report, number: str, date: dt.date) -> Letter:
+    """The letter for one checked application (report.registration, applicant.name, project.name)."""
+    fields = report.fields or {}
+    return Letter(
+        registration=report.registration or "",
+        applicant=str(fields.get("applicant.name") or ""),
+        project=str(fields.get("project.name") or ""),
+        file_name=Path(report.file.path).name,
+        findings=tuple(report.findings),
+        number=number,
+        date=date,
+        call=report.call,
+    )
+
+
+def where_to_fix(finding: Finding, call: Call) -> str:
+    """Where a finding is to be fixed, in Chinese: the form section, the field, the place in the file
+    (一、项目基本情况“项目名称”（表1第2行第2列））."""
+    pos = call.field_position(finding.field)
+    label = field_label(finding.field, call, "zh") if finding.field else ""
+    if pos is None:
+        place = "申报文件" if finding.field is None else (label or finding.field)
+    else:
+        section = call.sections[pos[0]]
+        numeral = section.title[:len(section.title) - len(section.heading)]
+        if label.startswith(section.heading):
+            place = numeral + label
+        elif label:
+            place = f"{section.title}“{label}”"
+        else:
+            place = section.title
+    if finding.location.kind != "file":
+        place += f"（{finding.location.describe('zh')}）"
+    return place
+
+
+def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
+    """What letter.docx is rendered with."""
+    def items(severity: str) -> list[dict[str, Any]]:
+        chosen = [f for f in letter.findings if f.severity == severity]
+        return [{"n": n, "message": f.message.rstrip("。."), "where": where_to_fix(f, call)}
+                for n, f in enumerate(chosen, 1)]
+
+    accepted = letter.accepted
+    kind = "受理" if accepted else "退回补正"
+    return {
+        "issuer": call.organiser.get("name", ""),
+        "number": letter.number,
+        "title": Listing("\n".join(title_lines(f"关于{call.award}申报材料{kind}的通知"))),
+        "addressee": (letter.applicant or "申报单位") + "：",
+        "accepted": accepted,
+        "project": letter.project,
+        "registration": letter.registration,
+        "file_name": letter.file_name,
+        "errors": items("error"),
+        "warnings": items("warning"),
+        "deadline": chinese_date(call.window_end),
+        "date": chinese_date(letter.date),
+    }
+
+
+def render_letter(letter: Letter, out: Path) -> Path:
+    """Write an acceptance letter (no errors) or a return letter listing every error and where to fix it."""
+    call = load_call(letter.call)
+    context = letter_context(letter, call)
+    tpl = render_template(template_path("letter.docx"), context)
+    _touch_up(tpl.docx, context["issuer"], context["date"])
+    return _save(tpl, out)
+
+
+# --- the award decision (表彰决定) -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Winner:
+    """One awarded project: its level (1 = 一等奖), serial in the final ranking, units and main persons."""
+
+    level: int
+    level_name: str
+    serial: int
+    project: str
+    units: tuple[str, ...]
+    persons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The award decision: a GB/T 9704 notice whose attachment is the winners table grouped by level."""
+
+    number: str
+    date: dt.date
+    title: str
+    addressee: str
+    body: tuple[str, ...]
+    winners: tuple[Winner, ...]
+    issuer: str
+    attachment: str
+    cc: str = ""
+    printed_by: str = ""
+
+
+def decision_from_winners(winners: Sequence[Winner], call: Call, number: str, date: dt.date) -> Decision:
+    """The decision with the standard wording (为……, 经……评审, 决定授予……; 希望……) for these winners."""
+    issuer = call.organiser.get("name", "")
+    award = call.award
+    ordered = tuple(sorted(winners, key=lambda w: (w.level, w.serial)))
+    grants = []
+    for level, name in _levels(ordered):
+        group = [w for w in ordered if w.level == level]
+        which = f"“{group[0].project}”等{len(group)}个项目" if len(group) > 1 else f"“{group[0].project}”项目"
+        grants.append(f"{which}{award}{name}")
+    notice_no = call.notice.get("number", "")
+    body = (
+        f"为深入贯彻质量强国战略，表彰先进、树立典型，激励广大企业运用先进质量技术方法开展质量攻关与改进，"
+        f"根据《上海市质量协会质量技术奖管理办法》{f'和{notice_no}文件' if notice_no else ''}的要求，"
+        f"{issuer}组织开展了{award}的申报和评审工作。",
+        f"经形式审查、专家评审、综合评定和公示，{issuer}决定授予{'，'.join(grants)}（名单见附件）。",
+        "希望获奖单位和个人珍惜荣誉、再接再厉，持续深化先进质量技术方法的推广应用，在质量提升行动中发挥示范"
+        "引领作用。各会员单位要以获奖项目为榜样，广泛开展质量攻关与改进活动，为推动本市高质量发展作出新的更大贡献。",
+    )
+    return Decision(
+        number=number, date=date, title=f"关于表彰{award}获奖项目的决定", addressee="各会员单位及相关组织：",
+        body=body, winners=ordered, issuer=issuer, attachment=f"{award}获奖项目名单", printed_by=issuer,
+    )
+
+
+def _levels(winners: Sequence[Winner]) -> list[tuple[int, str]]:
+    seen: dict[int, str] = {}
+    for w in winners:
+        seen.setdefault(w.level, w.level_name)
+    return sorted(seen.items())
+
+
+def decision_context(decision: Decision) -> dict[str, Any]:
+    """What decision.docx is rendered with."""
+    groups = []
+    for level, name in _levels(decision.winners):
+        rows = [w for w in decision.winners if w.level == level]
+        groups.append({"name": name, "count": len(rows), "winners": [
+            {"serial": n, "project": w.project, "units": Listing("\n".join(w.units)),
+             "persons": "、".join(w.persons)} for n, w in enumerate(rows, 1)]})
+    return {
+        "issuer": decision.issuer,
+        "number": decision.number,
+        "title": Listing("\n".join(title_lines(decision.title))),
+        "addressee": decision.addressee,
+        "body": list(decision.body),
+        "attachment": decision.attachment,
+        "attachment_title": Listing("\n".join(title_lines(decision.attachment))),
+        "date": chinese_date(decision.date),
+        "groups": groups,
+        "cc": _cc(decision.cc),
+        "printed_by": decision.printed_by or decision.issuer,
+        "printed_date": chinese_date(decision.date),
+    }
+
+
+def render_decision(decision: Decision, out: Path) -> Path:
+    """Write the award decision with its winners table (.docx)."""
+    tpl = render_template(template_path("decision.docx"), decision_context(decision))
+    _touch_up(tpl.docx, decision.issuer, chinese_date(decision.date))
+    return _save(tpl, out)
