@@ -271,9 +271,9 @@ class Builder:
             borders.append(_el(f"w:{side}", val="single", sz="4", space="0", color="000000"))
         tblpr.append(borders)
         for row in t.rows:
-            for c, w in zip(row.cells, widths_mm):
+            for c, w in zip(row.cells, widths_mm, strict=False):
                 c.width = Mm(w)
-        for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+        for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=False):
             col.set(qn("w:w"), str(round(w / 25.4 * 1440)))
         r0 = 0
         if header or head_tag:
@@ -286,11 +286,11 @@ class Builder:
                 self._cell(hdr.cells[1], "{{ h }}", gb.S_TABLE_HEAD)
                 self._cell(hdr.cells[2], head_tag[1], gb.S_TABLE_HEAD)
             else:
-                for c, text in zip(hdr.cells, header or []):
+                for c, text in zip(hdr.cells, header or [], strict=False):
                     self._cell(c, text, gb.S_TABLE_HEAD)
             r0 = 1
         self._cell(t.rows[r0].cells[0], row_tag[0], gb.S_TABLE)
-        for c, text in zip(t.rows[r0 + 1].cells, cells):
+        for c, text in zip(t.rows[r0 + 1].cells, cells, strict=False):
             self._cell(c, text, gb.S_TABLE)
         t.rows[r0 + 1]._tr.get_or_add_trPr().append(_el("w:cantSplit"))
         self._cell(t.rows[r0 + 2].cells[0], row_tag[1], gb.S_TABLE)
@@ -409,7 +409,7 @@ def notice() -> Path:
                    (5, "{%tr endfor %}")):
         t.rows[n].cells[0].paragraphs[0].add_run(tag)
     for n, style in ((1, gb.S_TABLE_HEAD), (4, gb.S_TABLE)):
-        for c, text in zip(t.rows[n].cells, ("{%tc for cell in row %}", "{{ cell }}", "{%tc endfor %}")):
+        for c, text in zip(t.rows[n].cells, ("{%tc for cell in row %}", "{{ cell }}", "{%tc endfor %}"), strict=False):
             c.paragraphs[0].style = b.doc.styles[style]
             c.paragraphs[0].add_run(text)
             c._tc.get_or_add_tcPr().append(_el("w:vAlign", val="center"))

@@ -9,13 +9,13 @@ the date, which depend on their lengths), and saved byte-reproducibly through pi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx.oxml.ns import qn
 from docx.shared import Twips
 from docxtpl import Listing
 
@@ -100,11 +100,11 @@ def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
         if left == 1:
             if _ems(rest) > width:
                 return
-            done = lines + [rest]
+            done = [*lines, rest]
             widths = [_ems(x) for x in done]
             target = total / n
             cost = sum((w - target) ** 2 for w in widths)
-            cost += sum(25 for a, b in zip(widths, widths[1:]) if b > a + 0.5)  # not a trapezoid
+            cost += sum(25 for a, b in itertools.pairwise(widths) if b > a + 0.5)  # not a trapezoid
             cuts = [sum(len(x) for x in done[:i + 1]) for i in range(len(done) - 1)]
             cost += sum(0 if title[c - 1] in good_after or title.startswith("关于", c) else 6 for c in cuts)
             cost += sum(20 for c in cuts for a, b in protected if a < c < b)
@@ -117,7 +117,7 @@ def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
                 break
             if title[end - 1].isascii() and title[end].isascii():
                 continue  # never split 2021
-            search(end, lines + [piece])
+            search(end, [*lines, piece])
 
     search(0, [])
     return best[1] if best else [title]
