@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null 
 CAN_APT := $(shell command -v apt-get >/dev/null 2>&1 && ([ "$$(id -u)" = 0 ] || (command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null)) && echo yes)
 DEB_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming poppler-utils fontconfig
 
-.PHONY: setup system-packages demo test lint bench clean samples
+.PHONY: setup system-packages demo test lint bench clean samples templates
 
 setup: system-packages $(STAMP)
 
@@ -49,6 +49,9 @@ samples: setup
 	$(BIN)/python samples/make_samples.py
 	$(BIN)/python samples/make_round.py
 	$(BIN)/python samples/make_batch.py
+
+templates: setup
+	$(BIN)/python templates/make_templates.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache *.egg-info

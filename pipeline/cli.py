@@ -279,5 +279,43 @@ def demo(env: Env, out: Path) -> None:
         click.echo(line)
 
 
+# --- official documents: notices and the GB/T 9704 checker ---------------------------------------------
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出的 .docx 文件 / output .docx")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="同时生成 PDF（需要 LibreOffice）/ also write a PDF (needs LibreOffice)")
+@click.pass_obj
+@guarded
+def notice(env: Env, source: Path, output: Path, pdf: bool) -> None:
+    """由通知源文件生成 GB/T 9704 公文（.docx）/ Render a notice source as a GB/T 9704 document."""
+    from pipeline.render.documents import render_notice_file
+
+    for path in render_notice_file(source, output, pdf=pdf):
+        click.echo(env.say(f"已写出：{path}", f"Written: {path}"))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="报告格式 / report format")
+@click.pass_obj
+@guarded
+def gongwen(env: Env, file: Path, fmt: str) -> None:
+    """按 GB/T 9704-2012 检查公文（.docx 或文本）/ Check a notice against GB/T 9704-2012."""
+    from pipeline.check.gongwen import check_notice
+
+    report = check_notice(file, env.call)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from pipeline.report.text import render_text
+
+        click.echo(render_text(report, env.call, env.lang), nl=False)
+    sys.exit(exit_code([report], strict=False))
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,385 @@
+"""GB/T 9704-2012 official documents from the Word templates of templates/<call>/: the notice, the acceptance or
+return letter per application (信函格式), and the award decision (表彰决定) with its winners table.
+
+Every document is rendered by pipeline.render.docx.render_template (sandboxed, autoescaping, strict), then
+touched up with python-docx only where a template cannot say it (the right indents of the issuer's name and
+the date, which depend on their lengths), and saved byte-reproducibly through pipeline.fileio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx.shared import Twips
+from docxtpl import Listing
+
+from pipeline.calls import Call, load_call
+from pipeline.check.codes import field_label
+from pipeline.fileio import save_docx_reproducible
+from pipeline.model import Finding, Report
+from pipeline.notice import Block, Notice, chinese_date, parse_notice
+from pipeline.render import gbt9704 as gb
+from pipeline.render.docx import render_template
+from pipeline.resources import samples_dir, templates_dir
+
+TEMPLATE_CALL = "saq-2021"
+
+
+def template_path(name: str, call_id: str = TEMPLATE_CALL) -> Path:
+    """A template of templates/<call>/ (notice.docx, letter.docx, decision.docx)."""
+    return templates_dir() / call_id / name
+
+
+# --- shared pieces ---------------------------------------------------------------------------------------
+
+def _ems(text: str) -> float:
+    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text)
+
+
+def signature_indents(issuer: str, date_text: str) -> tuple[float, float]:
+    """Right indents, in characters, of the issuer's name and the date of a document without a seal
+    (GB/T 9704-2012 §7.3.5.2): the name 2 characters from the right, the date's first character 2 characters
+    right of the name's; when the date is the longer, the date sits 2 from the right and the name moves left."""
+    name_w, date_w = _ems(issuer), _ems(date_text)
+    date_right = name_w + 2 - 2 - date_w  # the date starts 2 characters right of the name's start
+    if date_right >= 2:
+        return 2.0, date_right
+    return 2.0 + date_w + 2 - name_w, 2.0
+
+
+def attachment_lines(names: Sequence[str]) -> list[str]:
+    """`1.名称`, `2.名称` for several attachments, the bare name for one; never a final punctuation mark."""
+    clean = [n.strip().rstrip("。；;，,.、") for n in names if n.strip()]
+    if len(clean) == 1:
+        return clean
+    return [f"{i}.{n}" for i, n in enumerate(clean, 1)]
+
+
+def _cc(text: str) -> str:
+    """抄送 ends with a full stop (§7.4.2)."""
+    text = text.strip().rstrip("。.;；，,")
+    return text + "。" if text else ""
+
+
+_TITLE_WORDS = ("上海市质量协会", "质量技术奖", "先进质量技术方法", "质量技术", "获奖项目", "推广活动", "申报工作",
+                "表彰决定", "通知", "决定", "关于", "项目", "受理", "补正", "材料")
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
+    """A long title broken into lines of an inverted trapezoid (each line no longer than the one above, none
+    over `width` characters), preferring breaks next to 的/暨/和/及/关于 and never inside a run of digits or
+    Latin letters (GB/T 9704-2012 §7.3.1: 回行时要做到词意完整，排列对称)."""
+    total = _ems(title)
+    if total <= width:
+        return [title]
+    n = int(-(-total // width))
+    good_after = set("的暨和及与、")
+    # words a line must not be broken inside (the call's names and common terms of these titles)
+    protected = [(m, m + len(w)) for w in _TITLE_WORDS for m in _find_all(title, w)]
+    best: tuple[float, list[str]] | None = None
+
+    def search(start: int, lines: list[str]) -> None:
+        nonlocal best
+        rest = title[start:]
+        left = n - len(lines)
+        if left == 1:
+            if _ems(rest) > width:
+                return
+            done = [*lines, rest]
+            widths = [_ems(x) for x in done]
+            target = total / n
+            cost = sum((w - target) ** 2 for w in widths)
+            cost += sum(25 for a, b in itertools.pairwise(widths) if b > a + 0.5)  # not a trapezoid
+            cuts = [sum(len(x) for x in done[:i + 1]) for i in range(len(done) - 1)]
+            cost += sum(0 if title[c - 1] in good_after or title.startswith("关于", c) else 6 for c in cuts)
+            cost += sum(20 for c in cuts for a, b in protected if a < c < b)
+            if best is None or cost < best[0]:
+                best = (cost, done)
+            return
+        for end in range(start + 1, len(title)):
+            piece = title[start:end]
+            if _ems(piece) > width:
+                break
+            if title[end - 1].isascii() and title[end].isascii():
+                continue  # never split 2021
+            search(end, [*lines, piece])
+
+    search(0, [])
+    return best[1] if best else [title]
+
+
+def _block(b: Block) -> dict[str, Any]:
+    return {"kind": b.kind, "level": b.level, "text": b.text, "head": b.head, "rest": b.rest,
+            "rows": [list(r) for r in b.rows]}
+
+
+def _touch_up(doc: Any, issuer: str, date_text: str) -> None:
+    """Set the right indents of the issuer's name and the date; they depend on the two texts' lengths."""
+    name_ri, date_ri = signature_indents(issuer, date_text)
+    for p in doc.paragraphs:
+        style = p.style.name if p.style is not None else ""
+        if style == gb.S_SIGNATURE:
+            p.paragraph_format.right_indent = Twips(round(name_ri * gb.CHAR_PT * 20))
+        elif style == gb.S_DATE:
+            p.paragraph_format.right_indent = Twips(round(date_ri * gb.CHAR_PT * 20))
+
+
+def _save(tpl: Any, out: Path) -> Path:
+    return save_docx_reproducible(tpl.docx, out)
+
+
+# --- the notice -----------------------------------------------------------------------------------------
+
+def notice_context(notice: Notice) -> dict[str, Any]:
+    """What notice.docx is rendered with."""
+    return {
+        "issuer": notice.issuer,
+        "number": notice.number,
+        "title": Listing("\n".join(title_lines(notice.title))),
+        "addressee": notice.addressee,
+        "blocks": [_block(b) for b in notice.blocks],
+        "attachments": attachment_lines(notice.attachments),
+        "date": chinese_date(notice.date),
+        "cc": _cc(notice.cc),
+        "printed_by": notice.printed_by or notice.issuer,
+        "printed_date": chinese_date(notice.printed_date or notice.date),
+    }
+
+
+def render_notice(notice: Notice, out: Path) -> Path:
+    """Write a notice as a GB/T 9704-2012 .docx."""
+    tpl = render_template(template_path("notice.docx"), notice_context(notice))
+    _touch_up(tpl.docx, notice.issuer, chinese_date(notice.date))
+    return _save(tpl, out)
+
+
+def render_notice_file(source: Path, out: Path, pdf: bool = False) -> list[Path]:
+    """Read a notice source, write its .docx (and, with pdf, its PDF beside it); returns the files written."""
+    from pipeline.errors import PipelineError
+
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "不是 UTF-8 文本 / not UTF-8 text"
+        raise PipelineError(f"无法读取 {source}：{reason}", f"Cannot read {source}: {reason}") from None
+    written = [render_notice(parse_notice(text), out)]
+    if pdf:
+        written += _to_pdf(written[0])
+    return written
+
+
+def _to_pdf(path: Path) -> list[Path]:
+    from pipeline.errors import PipelineError
+    from pipeline.render.pdf import convert
+
+    made = convert([path], path.parent)
+    if not made:
+        raise PipelineError(f"LibreOffice 未能把 {path.name} 转换为 PDF", f"LibreOffice did not convert {path.name}")
+    return made
+
+
+def demo_notice(out_dir: Path) -> list[Path]:
+    """The demo's notice: samples/notices/call-2021.txt as .docx, and PDF when LibreOffice is installed."""
+    from pipeline.render.pdf import soffice
+
+    source = samples_dir() / "notices" / "call-2021.txt"
+    return render_notice_file(source, out_dir / "call-2021.docx", pdf=soffice() is not None)
+
+
+# --- letters: acceptance (受理通知) or return (退回补正通知) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Letter:
+    """The outcome of the formal check of one registered application, addressed to its applicant."""
+
+    registration: str
+    applicant: str
+    project: str
+    file_name: str
+    findings: tuple[Finding, ...]
+    number: str
+    date: dt.date
+    call: str = TEMPLATE_CALL
+
+    @property
+    def accepted(self) -> bool:
+        """No finding of error severity: an acceptance letter."""
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def letter_from_report(report: Report, number: str, date: dt.date) -> Letter:
+    """The letter for one checked application (report.registration, applicant.name, project.name)."""
+    fields = report.fields or {}
+    return Letter(
+        registration=report.registration or "",
+        applicant=str(fields.get("applicant.name") or ""),
+        project=str(fields.get("project.name") or ""),
+        file_name=Path(report.file.path).name,
+        findings=tuple(report.findings),
+        number=number,
+        date=date,
+        call=report.call,
+    )
+
+
+def where_to_fix(finding: Finding, call: Call) -> str:
+    """Where a finding is to be fixed, in Chinese: the form section, the field, the place in the file
+    (一、项目基本情况“项目名称”（表1第2行第2列））."""
+    pos = call.field_position(finding.field)
+    label = field_label(finding.field, call, "zh") if finding.field else ""
+    if pos is None:
+        place = "申报文件" if finding.field is None else (label or finding.field)
+    else:
+        section = call.sections[pos[0]]
+        numeral = section.title[:len(section.title) - len(section.heading)]
+        if label.startswith(section.heading):
+            place = numeral + label
+        elif label:
+            place = f"{section.title}“{label}”"
+        else:
+            place = section.title
+    if finding.location.kind != "file":
+        place += f"（{finding.location.describe('zh')}）"
+    return place
+
+
+def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
+    """What letter.docx is rendered with."""
+    def items(severity: str) -> list[dict[str, Any]]:
+        chosen = [f for f in letter.findings if f.severity == severity]
+        return [{"n": n, "message": f.message.rstrip("。."), "where": where_to_fix(f, call)}
+                for n, f in enumerate(chosen, 1)]
+
+    accepted = letter.accepted
+    kind = "受理" if accepted else "退回补正"
+    return {
+        "issuer": call.organiser.get("name", ""),
+        "number": letter.number,
+        "title": Listing("\n".join(title_lines(f"关于{call.award}申报材料{kind}的通知"))),
+        "addressee": (letter.applicant or "申报单位") + "：",
+        "accepted": accepted,
+        "project": letter.project,
+        "registration": letter.registration,
+        "file_name": letter.file_name,
+        "errors": items("error"),
+        "warnings": items("warning"),
+        "deadline": chinese_date(call.window_end),
+        "date": chinese_date(letter.date),
+    }
+
+
+def render_letter(letter: Letter, out: Path) -> Path:
+    """Write an acceptance letter (no errors) or a return letter listing every error and where to fix it."""
+    call = load_call(letter.call)
+    context = letter_context(letter, call)
+    tpl = render_template(template_path("letter.docx"), context)
+    _touch_up(tpl.docx, context["issuer"], context["date"])
+    return _save(tpl, out)
+
+
+# --- the award decision (表彰决定) -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Winner:
+    """One awarded project: its level (1 = 一等奖), serial in the final ranking, units and main persons."""
+
+    level: int
+    level_name: str
+    serial: int
+    project: str
+    units: tuple[str, ...]
+    persons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The award decision: a GB/T 9704 notice whose attachment is the winners table grouped by level."""
+
+    number: str
+    date: dt.date
+    title: str
+    addressee: str
+    body: tuple[str, ...]
+    winners: tuple[Winner, ...]
+    issuer: str
+    attachment: str
+    cc: str = ""
+    printed_by: str = ""
+
+
+def decision_from_winners(winners: Sequence[Winner], call: Call, number: str, date: dt.date) -> Decision:
+    """The decision with the standard wording (为……, 经……评审, 决定授予……; 希望……) for these winners."""
+    issuer = call.organiser.get("name", "")
+    award = call.award
+    ordered = tuple(sorted(winners, key=lambda w: (w.level, w.serial)))
+    grants = []
+    for level, name in _levels(ordered):
+        group = [w for w in ordered if w.level == level]
+        which = f"“{group[0].project}”等{len(group)}个项目" if len(group) > 1 else f"“{group[0].project}”项目"
+        grants.append(f"{which}{award}{name}")
+    notice_no = call.notice.get("number", "")
+    body = (
+        f"为深入贯彻质量强国战略，表彰先进、树立典型，激励广大企业运用先进质量技术方法开展质量攻关与改进，"
+        f"根据《上海市质量协会质量技术奖管理办法》{f'和{notice_no}文件' if notice_no else ''}的要求，"
+        f"{issuer}组织开展了{award}的申报和评审工作。",
+        f"经形式审查、专家评审、综合评定和公示，{issuer}决定授予{'，'.join(grants)}（名单见附件）。",
+        "希望获奖单位和个人珍惜荣誉、再接再厉，持续深化先进质量技术方法的推广应用，在质量提升行动中发挥示范"
+        "引领作用。各会员单位要以获奖项目为榜样，广泛开展质量攻关与改进活动，为推动本市高质量发展作出新的更大贡献。",
+    )
+    return Decision(
+        number=number, date=date, title=f"关于表彰{award}获奖项目的决定", addressee="各会员单位及相关组织：",
+        body=body, winners=ordered, issuer=issuer, attachment=f"{award}获奖项目名单", printed_by=issuer,
+    )
+
+
+def _levels(winners: Sequence[Winner]) -> list[tuple[int, str]]:
+    seen: dict[int, str] = {}
+    for w in winners:
+        seen.setdefault(w.level, w.level_name)
+    return sorted(seen.items())
+
+
+def decision_context(decision: Decision) -> dict[str, Any]:
+    """What decision.docx is rendered with."""
+    groups = []
+    for level, name in _levels(decision.winners):
+        rows = [w for w in decision.winners if w.level == level]
+        groups.append({"name": name, "count": len(rows), "winners": [
+            {"serial": n, "project": w.project, "units": Listing("\n".join(w.units)),
+             "persons": "、".join(w.persons)} for n, w in enumerate(rows, 1)]})
+    return {
+        "issuer": decision.issuer,
+        "number": decision.number,
+        "title": Listing("\n".join(title_lines(decision.title))),
+        "addressee": decision.addressee,
+        "body": list(decision.body),
+        "attachment": decision.attachment,
+        "attachment_title": Listing("\n".join(title_lines(decision.attachment))),
+        "date": chinese_date(decision.date),
+        "groups": groups,
+        "cc": _cc(decision.cc),
+        "printed_by": decision.printed_by or decision.issuer,
+        "printed_date": chinese_date(decision.date),
+    }
+
+
+def render_decision(decision: Decision, out: Path) -> Path:
+    """Write the award decision with its winners table (.docx)."""
+    tpl = render_template(template_path("decision.docx"), decision_context(decision))
+    _touch_up(tpl.docx, decision.issuer, chinese_date(decision.date))
+    return _save(tpl, out)
