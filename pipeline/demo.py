@@ -98,10 +98,10 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
 def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     """Batch validation twice: every bundled sample at once (with the member list), then the demo round (24
     valid applications) into the demo registry the later stages use. Each demo starts with fresh registries."""
+    import shutil
+
     from pipeline.batch import run_batch
     from pipeline.registry import Registry
-
-    import shutil
 
     zh = lang == "zh"
     root = samples_dir()

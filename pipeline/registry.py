@@ -69,6 +69,18 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (call, path)
         );
     """),
+    Migration(3, "certificates", """
+        CREATE TABLE certificates (
+            number TEXT PRIMARY KEY,
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            kind TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            UNIQUE (call, reg_no, kind, rank)
+        );
+    """),
 ]
 
 

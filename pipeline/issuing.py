@@ -1,0 +1,120 @@
+"""The documents the association issues from the registry: a letter per application, the award decision, and the
+certificates, whose numbers are kept in the registry so that a re-run never changes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.calls import Call
+from pipeline.errors import PipelineError
+from pipeline.registry import Registry
+
+
+class NothingToIssue(PipelineError):
+    """The registry holds nothing the document could be made of (no checked applications, no results)."""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What an issuing step wrote."""
+
+    paths: tuple[Path, ...]
+    counts: dict[str, int]
+
+
+def letter_number(call: Call, seq: int) -> str:
+    """A letter's number: the issuer code, 函, the year in 〔〕 and the registration's serial (沪质协函〔2021〕7号)."""
+    code = call.organiser.get("code") or call.organiser.get("short") or ""
+    return f"{code}函〔{call.year}〕{seq}号"
+
+
+def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) -> Issued:
+    """An acceptance or a return letter for every checked application in the registry (the latest batch)."""
+    from pipeline.batch import report_from_dict
+    from pipeline.render.documents import letter_from_report, render_letter
+
+    apps = [a for a in registry.applications(call.id) if a.report is not None]
+    if not apps:
+        raise NothingToIssue("登记库中没有已检查的申报书，请先运行 award batch",
+                             "the registry holds no checked application; run award batch first")
+    paths = []
+    counts = {"accepted": 0, "returned": 0}
+    for a in apps:
+        assert a.report is not None
+        letter = letter_from_report(report_from_dict(a.report), letter_number(call, a.seq), date)
+        kind = "受理通知" if letter.accepted else "退回补正通知"
+        counts["accepted" if letter.accepted else "returned"] += 1
+        paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx"))
+    return Issued(tuple(paths), counts)
+
+
+def _results(registry: Registry, call: Call) -> list:  # type: ignore[type-arg]
+    from pipeline.review import load_results
+
+    rows = [r for r in load_results(registry, call.id) if r.level is not None and not r.hold]
+    if not rows:
+        raise NothingToIssue("登记库中没有获奖结果，请先完成评审（award review results）",
+                             "the registry holds no awards; finish the review first (award review results)")
+    return sorted(rows, key=lambda r: (r.serial, r.reg_no))
+
+
+def decision_number(call: Call, serial: int) -> str:
+    """The decision's document number (沪质协〔2021〕N号)."""
+    code = call.organiser.get("code") or call.organiser.get("short") or ""
+    return f"{code}〔{call.year}〕{serial}号"
+
+
+def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, serial: int) -> Issued:
+    """The award decision, its attachment the winners table grouped by level."""
+    from pipeline.render.documents import Winner, decision_from_winners, render_decision
+
+    winners = [Winner(level=r.level, level_name=r.level_name, serial=r.serial, project=r.project,
+                      units=tuple(r.units), persons=tuple(r.persons)) for r in _results(registry, call)]
+    decision = decision_from_winners(winners, call, decision_number(call, serial), date)
+    return Issued((render_decision(decision, out),), {"winners": len(winners)})
+
+
+# -- certificates ---------------------------------------------------------------------------------------------
+
+def assign_certificate_numbers(registry: Registry, call: Call) -> list:  # type: ignore[type-arg]
+    """The certificates of every awarded project, numbered as §5 says; a number once given is kept for good."""
+    from pipeline.render.certificates import certificates_for
+
+    wanted = []
+    for r in _results(registry, call):
+        wanted += certificates_for(call, r.project, r.level, r.serial, r.units, r.persons, registration=r.reg_no)
+    with registry.transaction() as c:
+        kept = {(reg, kind, rank): number for reg, kind, rank, number in
+                c.execute("SELECT reg_no, kind, rank, number FROM certificates WHERE call = ?", (call.id,))}
+        out = []
+        from dataclasses import replace
+
+        for cert in wanted:
+            key = (cert.registration, cert.kind, cert.rank)
+            if key in kept:
+                cert = replace(cert, number=kept[key])
+            else:
+                c.execute("INSERT INTO certificates (number, call, reg_no, kind, rank, name, issued_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (cert.number, call.id, cert.registration, cert.kind, cert.rank, cert.name,
+                           dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+            out.append(cert)
+    return out
+
+
+def write_certificates_from_registry(registry: Registry, call: Call, out_dir: Path, award_date: dt.date,
+                                     seal: Path | None, pdf: bool = True, jobs: int | None = None,
+                                     ) -> Issued:
+    """Every certificate of the round: .docx (+ PDF), the merged print PDF and the manifest."""
+    from pipeline.render.certificates import write_certificates
+
+    certs: Sequence = assign_certificate_numbers(registry, call)  # type: ignore[type-arg]
+    run = write_certificates(certs, out_dir, call, award_date, seal=seal, pdf=pdf, jobs=jobs)
+    paths = [*run.docx, *run.pdf, run.manifest] + ([run.merged_pdf] if run.merged_pdf else [])
+    units = sum(1 for c in run.certificates if c.kind == "unit")
+    return Issued(tuple(paths), {"certificates": len(run.certificates), "units": units,
+                                 "persons": len(run.certificates) - units, "pdf": len(run.pdf)})
