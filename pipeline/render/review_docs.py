@@ -69,6 +69,20 @@ def _fit(ws: Worksheet, widths: dict[int, tuple[int, int]]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = max(lo, min(hi, longest.get(col, 0) + 2))
 
 
+def _row_heights(ws: Worksheet, first: int) -> None:
+    """Rows tall enough for their wrapped text (spreadsheet programs do not grow rows openpyxl wrote)."""
+    for r in range(first, ws.max_row + 1):
+        lines = 1
+        for cell in ws[r]:
+            if cell.value is None or str(cell.value).startswith("="):
+                continue
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or 10
+            room = max(1, int(width) - 1)
+            need = sum(max(1, -(-display_width(part) // room)) for part in str(cell.value).split("\n"))
+            lines = max(lines, need)
+        ws.row_dimensions[r].height = 15 * lines + 3
+
+
 def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
     for n, label in enumerate(labels, start=1):
         c = ws.cell(row, n, label)
@@ -308,13 +322,13 @@ def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, A
                    if s.reg_no in apps else ""]
                   + [float(s.criteria[c.id]) for c in rb.criteria]
                   + [float(s.total), YES if s.veto else NO,
-                     "是" if (s.reg_no, s.judge_id) in counted else "否（去掉的最高或最低分）",
+                     "是" if (s.reg_no, s.judge_id) in counted else "否（最高或最低分）",
                      round(z[(s.reg_no, s.judge_id)], 3), s.comment])
         for cell in js[js.max_row]:
             cell.font = Font(name=FONT)
             cell.border = BOX
             cell.alignment = WRAP
-    _table_finish(js, head2, {3: (14, 26), 5: (16, 30), len(head2): (20, 60)})
+    _table_finish(js, head2, {3: (14, 26), 5: (16, 30), len(head2) - 2: (12, 20), len(head2): (20, 60)})
 
     _notes(wb.create_sheet("说明"), call, rb, outcomes, limits)
     wb.properties.title = f"{call.award} 评审结果"
@@ -328,6 +342,7 @@ def _table_finish(ws: Worksheet, head: Sequence[str], wide: dict[int, tuple[int,
     widths = {n: (max(6, min(display_width(h), 14) + 2), 16) for n, h in enumerate(head, start=1)}
     widths.update(wide)
     _fit(ws, widths)
+    _row_heights(ws, first=2)
     ws.row_dimensions[1].height = 32
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -384,11 +399,19 @@ def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], l
     for row in ws.iter_rows():
         for cell in row:
             cell.font = Font(name=FONT, bold=cell.column == 1 and cell.value is not None)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
     ws.cell(1, 1).font = Font(name=FONT, bold=True, size=13)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
     for col, w in (("A", 16), ("B", 12), ("C", 14), ("D", 10), ("E", 10), ("F", 60)):
         ws.column_dimensions[col].width = w
-    for r in range(1, ws.max_row + 1):  # long rule texts span B..F
-        if ws.cell(r, 2).value and isinstance(ws.cell(r, 2).value, str) and len(str(ws.cell(r, 2).value)) > 20:
-            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=6)
-            ws.row_dimensions[r].height = 15 * (display_width(str(ws.cell(r, 2).value)) // 100 + 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for r in range(1, ws.max_row + 1):  # long texts span to column F
+        for col, room in ((2, 104), (3, 92)):
+            value = ws.cell(r, col).value
+            if isinstance(value, str) and len(value) > 10 and all(ws.cell(r, c).value is None
+                                                                  for c in range(col + 1, 7)):
+                ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=6)
+                ws.row_dimensions[r].height = 15 * (display_width(value) // room + 1) + 3
