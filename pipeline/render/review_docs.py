@@ -409,9 +409,9 @@ def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], l
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     for r in range(1, ws.max_row + 1):  # long texts span to column F
-        for col, room in ((2, 104), (3, 92)):
-            value = ws.cell(r, col).value
+        for first, room in ((2, 104), (3, 92)):
+            value = ws.cell(r, first).value
             if isinstance(value, str) and len(value) > 10 and all(ws.cell(r, c).value is None
-                                                                  for c in range(col + 1, 7)):
-                ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=6)
+                                                                  for c in range(first + 1, 7)):
+                ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=6)
                 ws.row_dimensions[r].height = 15 * (display_width(value) // room + 1) + 3
