@@ -317,5 +317,104 @@ def gongwen(env: Env, file: Path, fmt: str) -> None:
     sys.exit(exit_code([report], strict=False))
 
 
+# --- expert review (§4) ---------------------------------------------------------------------------------------
+
+@main.group()
+def review() -> None:
+    """专家评审：分配专家、评分表、导入评分、评审结果 / Expert review: assign, forms, import, results."""
+
+
+def _registry(env: Env) -> Any:
+    from pipeline.registry import Registry
+
+    return Registry(env.db)
+
+
+@review.command("assign")
+@click.option("--judges", "judges_csv", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="专家名单 CSV（编号,姓名,工作单位,统一社会信用代码,专业方向）/ judges CSV")
+@click.option("--per-app", type=click.IntRange(min=1), default=None,
+              help="每个项目的专家数（默认取 call.yaml，5）/ judges per application")
+@click.option("--seed", type=int, default=0, show_default=True, help="随机种子 / seed")
+@click.pass_obj
+@guarded
+def review_assign(env: Env, judges_csv: Path, per_app: int | None, seed: int) -> None:
+    """为通过形式审查的项目分配评审专家 / Assign judges to the applications that passed the checks."""
+    from pipeline.review import assign_judges
+
+    with _registry(env) as reg:
+        s = assign_judges(reg, env.call, judges_csv, per_app, seed)
+    click.echo(env.say(
+        f"已为 {s.applications} 个项目各分配 {s.per_app} 位专家"
+        f"（共 {s.judges} 位专家，每人 {s.min_load}～{s.max_load} 项，"
+        f"专业方向匹配 {s.category_matches}/{s.applications * s.per_app}，种子 {s.seed}）",
+        f"Assigned {s.per_app} judges to each of {s.applications} applications ({s.judges} judges, "
+        f"{s.min_load}-{s.max_load} each, category match {s.category_matches}/{s.applications * s.per_app}, "
+        f"seed {s.seed})"))
+
+
+@review.command("forms")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹 / output folder")
+@click.option("--pdf/--no-pdf", "pdf", default=None,
+              help="--pdf：必须生成 PDF；--no-pdf：不生成；默认有 LibreOffice 时生成 / require or skip PDFs")
+@click.pass_obj
+@guarded
+def review_forms(env: Env, out_dir: Path, pdf: bool | None) -> None:
+    """写出每位专家的评分工作簿和每个项目的纸质评分表 / Write judges' workbooks and printable forms."""
+    from pipeline.review import write_forms
+
+    with _registry(env) as reg:
+        s = write_forms(reg, env.call, out_dir, pdf)
+    click.echo(env.say(f"专家评分工作簿 {len(s.workbooks)} 份，纸质评分表 {len(s.docx)} 份（.docx），"
+                       f"PDF {len(s.pdf)} 份：{out_dir}",
+                       f"{len(s.workbooks)} judge workbooks, {len(s.docx)} scoring forms (.docx), "
+                       f"{len(s.pdf)} PDFs: {out_dir}"))
+    if s.pdf_skipped:
+        zh, _, en = s.pdf_skipped.partition(" / ")
+        click.echo(env.say(f"已跳过 PDF：{zh}", f"PDFs skipped: {en}"), err=True)
+
+
+@review.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="替换同一专家对同一项目的已有评分 / replace earlier scores")
+@click.pass_obj
+@guarded
+def review_import(env: Env, files: tuple[Path, ...], replace: bool) -> None:
+    """导入专家填好的评分工作簿 / Import filled scoring workbooks."""
+    from pipeline.review import import_workbooks
+
+    with _registry(env) as reg:
+        s = import_workbooks(reg, env.call, files, replace)
+    for r in s.rejections:
+        click.echo(env.say("不予导入：", "rejected: ") + r.message(env.lang), err=True)
+    for f in s.files:
+        partial = f.rejected and (f.stored or f.replaced or f.unchanged)
+        click.echo(env.say(
+            f"{f.file}：新增 {f.stored}，替换 {f.replaced}，未变 {f.unchanged}，不予导入 {f.rejected}"
+            + ("（其余有效行已导入）" if partial else ""),
+            f"{f.file}: {f.stored} stored, {f.replaced} replaced, {f.unchanged} unchanged, {f.rejected} rejected"
+            + (" (the valid rows were stored)" if partial else "")))
+    sys.exit(EXIT_FINDINGS if s.rejections else EXIT_OK)
+
+
+@review.command("results")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="结果工作簿（.xlsx）/ results workbook")
+@click.pass_obj
+@guarded
+def review_results(env: Env, output: Path) -> None:
+    """计算最终得分、排名和奖励等级 / Final scores, ranking and award levels."""
+    from pipeline.review import make_results
+
+    with _registry(env) as reg:
+        s = make_results(reg, env.call, output)
+    levels_zh = "，".join(f"{k} {v} 项" for k, v in s.awarded.items())
+    levels_en = ", ".join(f"{k} {v}" for k, v in s.awarded.items())
+    click.echo(env.say(f"已评分 {s.scored} 项：{levels_zh}；待核查 {s.held} 项；"
+                       f"标准分排名提示 {s.warnings} 项：{s.path}",
+                       f"{s.scored} scored: {levels_en}; {s.held} on hold; {s.warnings} rank warnings: {s.path}"))
+
+
 if __name__ == "__main__":
     main()

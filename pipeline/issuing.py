@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
 from pipeline.registry import Registry
+
+if TYPE_CHECKING:
+    from pipeline.render.certificates import Certificate
+    from pipeline.review import ResultRow
 
 
 class NothingToIssue(PipelineError):
@@ -52,10 +57,29 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
     return Issued(tuple(paths), counts)
 
 
-def _results(registry: Registry, call: Call) -> list:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class Award:
+    """An awarded project as the documents need it (level and serial always set)."""
+
+    reg_no: str
+    serial: int
+    level: int
+    level_name: str
+    project: str
+    units: tuple[str, ...]
+    persons: tuple[str, ...]
+
+
+def _award(r: ResultRow) -> Award | None:
+    if r.level is None or r.serial is None or r.hold:
+        return None
+    return Award(r.reg_no, r.serial, r.level, r.level_name or "", r.project, r.units, r.persons)
+
+
+def _results(registry: Registry, call: Call) -> list[Award]:
     from pipeline.review import load_results
 
-    rows = [r for r in load_results(registry, call.id) if r.level is not None and not r.hold]
+    rows = [a for a in (_award(r) for r in load_results(registry, call.id)) if a is not None]
     if not rows:
         raise NothingToIssue("登记库中没有获奖结果，请先完成评审（award review results）",
                              "the registry holds no awards; finish the review first (award review results)")
@@ -80,7 +104,7 @@ def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, ser
 
 # -- certificates ---------------------------------------------------------------------------------------------
 
-def assign_certificate_numbers(registry: Registry, call: Call) -> list:  # type: ignore[type-arg]
+def assign_certificate_numbers(registry: Registry, call: Call) -> list[Certificate]:
     """The certificates of every awarded project, numbered as §5 says; a number once given is kept for good."""
     from pipeline.render.certificates import certificates_for
 
@@ -91,8 +115,6 @@ def assign_certificate_numbers(registry: Registry, call: Call) -> list:  # type:
         kept = {(reg, kind, rank): number for reg, kind, rank, number in
                 c.execute("SELECT reg_no, kind, rank, number FROM certificates WHERE call = ?", (call.id,))}
         out = []
-        from dataclasses import replace
-
         for cert in wanted:
             key = (cert.registration, cert.kind, cert.rank)
             if key in kept:
@@ -112,7 +134,7 @@ def write_certificates_from_registry(registry: Registry, call: Call, out_dir: Pa
     """Every certificate of the round: .docx (+ PDF), the merged print PDF and the manifest."""
     from pipeline.render.certificates import write_certificates
 
-    certs: Sequence = assign_certificate_numbers(registry, call)  # type: ignore[type-arg]
+    certs: Sequence[Certificate] = assign_certificate_numbers(registry, call)
     run = write_certificates(certs, out_dir, call, award_date, seal=seal, pdf=pdf, jobs=jobs)
     paths = [*run.docx, *run.pdf, run.manifest] + ([run.merged_pdf] if run.merged_pdf else [])
     units = sum(1 for c in run.certificates if c.kind == "unit")

@@ -69,6 +69,64 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (call, path)
         );
     """),
+    Migration(2, "review", """
+        CREATE TABLE judges (
+            call TEXT NOT NULL,
+            judge_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            credit_code TEXT,
+            fields TEXT NOT NULL,
+            PRIMARY KEY (call, judge_id)
+        );
+        CREATE TABLE assignments (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            judge_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            category_match INTEGER NOT NULL,
+            seed INTEGER,
+            assigned_at TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no, judge_id),
+            FOREIGN KEY (call, judge_id) REFERENCES judges (call, judge_id)
+        );
+        CREATE INDEX assignments_by_judge ON assignments (call, judge_id);
+        CREATE TABLE scores (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL,
+            judge_id TEXT NOT NULL,
+            criteria TEXT NOT NULL,
+            total REAL NOT NULL,
+            veto INTEGER NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            source_row INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no, judge_id),
+            FOREIGN KEY (call, reg_no, judge_id) REFERENCES assignments (call, reg_no, judge_id)
+        );
+        CREATE TABLE results (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            rank INTEGER,
+            serial INTEGER,
+            level INTEGER,
+            level_name TEXT,
+            hold INTEGER NOT NULL,
+            vetoed_by TEXT NOT NULL,
+            forms INTEGER NOT NULL,
+            final REAL,
+            plain_mean REAL,
+            z_mean REAL,
+            z_rank INTEGER,
+            rank_shift INTEGER,
+            averages TEXT NOT NULL,
+            counted TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no)
+        )
+    """),
     Migration(3, "certificates", """
         CREATE TABLE certificates (
             number TEXT PRIMARY KEY,
