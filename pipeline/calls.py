@@ -148,6 +148,7 @@ class Call:
     batch: dict[str, Any]
     review: dict[str, Any]
     certificates: dict[str, Any]
+    documents: dict[str, Any]
     folder: Path
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
@@ -401,6 +402,7 @@ def parse_call(data: Any, folder: Path) -> Call:
         batch=r.get("batch", dict, {}),
         review=r.get("review", dict, {}),
         certificates=r.get("certificates", dict, {}),
+        documents=r.get("documents", dict, {}),
         folder=folder,
         raw=data,
     )
@@ -441,6 +443,18 @@ def _load_cached(folder: str) -> Call:
 
     validate_rules(call)
     return call
+
+
+def document_setting(call: Call, key: str, kind: type) -> Any:
+    """A setting of call.yaml `documents:` (numbers and dates of the documents the association issues), or None."""
+    value = call.documents.get(key)
+    if value is None:
+        return None
+    if kind is dt.date:
+        return _date(value, f"documents.{key}")
+    if not isinstance(value, kind):
+        raise _bad(f"documents.{key}", f"类型应为 {kind.__name__}", f"should be {kind.__name__}")
+    return value
 
 
 def load_call(call: str | Path = "saq-2021") -> Call:

@@ -416,5 +416,96 @@ def review_results(env: Env, output: Path) -> None:
                        f"{s.scored} scored: {levels_en}; {s.held} on hold; {s.warnings} rank warnings: {s.path}"))
 
 
+
+# --- documents issued from the registry: letters, the decision, certificates ---------------------------------
+
+def _date_option(env: Env, given: str | None, key: str) -> Any:
+    import datetime as dt
+
+    from pipeline.calls import document_setting
+
+    if given:
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            raise click.BadParameter(env.say(f"日期应为 YYYY-MM-DD：{given}", f"a date is YYYY-MM-DD: {given}"),
+                                     param_hint="--date") from None
+    return document_setting(env.call, key, dt.date) or dt.date.today()
+
+
+@main.command()
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹 / output folder")
+@click.option("--date", "date_text", default=None, help="落款日期 YYYY-MM-DD（默认：call.yaml documents.letters_date）")
+@click.pass_obj
+@guarded
+def letters(env: Env, out_dir: Path, date_text: str | None) -> None:
+    """每份登记的申报书一封受理通知或退回补正通知 / An acceptance or return letter per registered application."""
+    from pipeline.issuing import write_letters
+    from pipeline.registry import Registry
+
+    with Registry(env.db) as registry:
+        done = write_letters(registry, env.call, out_dir, _date_option(env, date_text, "letters_date"))
+    c = done.counts
+    click.echo(env.say(f"已写出 {len(done.paths)} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}（{out_dir}）",
+                       f"{len(done.paths)} letters: {c['accepted']} accepted, {c['returned']} returned ({out_dir})"))
+
+
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="输出 .docx / output file")
+@click.option("--number", default=None, help="文号（默认：call.yaml documents.decision_number）/ document number")
+@click.option("--date", "date_text", default=None, help="成文日期 YYYY-MM-DD / date")
+@click.option("--pdf", is_flag=True, help="同时生成 PDF / also write the PDF")
+@click.pass_obj
+@guarded
+def decision(env: Env, output: Path, number: str | None, date_text: str | None, pdf: bool) -> None:
+    """表彰决定，附获奖项目名单 / The award decision with the winners table."""
+    from pipeline.calls import document_setting
+    from pipeline.issuing import write_decision
+    from pipeline.registry import Registry
+
+    number = number or document_setting(env.call, "decision_number", str)
+    if not number:
+        raise click.UsageError(env.say("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
+                                       "give the document number with --number (or documents.decision_number)"))
+    with Registry(env.db) as registry:
+        done = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
+    click.echo(env.say(f"表彰决定（{done.counts['winners']} 个获奖项目）：{output}",
+                       f"Award decision ({done.counts['winners']} awarded projects): {output}"))
+    if pdf:
+        from pipeline.render.pdf import convert
+
+        for p in convert([output], output.parent):
+            click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
+
+
+@main.command()
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹 / output folder")
+@click.option("--seal", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="印章图片（默认：示例印章“样章”）/ the seal picture (default: the sample seal)")
+@click.option("--date", "date_text", default=None, help="颁奖日期 YYYY-MM-DD / award date")
+@click.option("--no-pdf", is_flag=True, help="只生成 .docx / .docx only")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行转换进程数 / converter workers")
+@click.pass_obj
+@guarded
+def certificates(env: Env, out_dir: Path, seal: Path | None, date_text: str | None, no_pdf: bool,
+                 jobs: int | None) -> None:
+    """获奖证书（单位、个人）、合并打印 PDF、清单 / Certificates, the merged print PDF and the manifest."""
+    from pipeline.issuing import write_certificates_from_registry
+    from pipeline.registry import Registry
+    from pipeline.resources import samples_dir
+
+    seal = seal or samples_dir() / "assets" / "seal-sample.png"
+    with Registry(env.db) as registry:
+        done = write_certificates_from_registry(registry, env.call, out_dir, _date_option(env, date_text, "award_date"),
+                                                seal, pdf=not no_pdf, jobs=jobs)
+    c = done.counts
+    click.echo(env.say(f"证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}；PDF {c['pdf']}）："
+                       f"{out_dir}",
+                       f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person; {c['pdf']} PDF): "
+                       f"{out_dir}"))
+
 if __name__ == "__main__":
     main()

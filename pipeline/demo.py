@@ -93,6 +93,7 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     yield (f"HTML 报告：{html}" if zh else f"HTML report: {html}")
 
     yield from batch_steps(call, out, lang)
+    yield from document_steps(call, out, lang)
 
 
 def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
@@ -125,3 +126,58 @@ def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
                f"登记库 {db}，汇总 {target / 'summary.xlsx'}" if zh else
                f"Batch ({what}): {len(result.rows)} files, {passed} pass, {len(result.rows) - passed} to handle; "
                f"registry {db}, summary {target / 'summary.xlsx'}")
+
+
+def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
+    """After the batch: expert review of the demo round, the call notice, letters, the decision, certificates."""
+    import datetime as dt
+
+    from pipeline.calls import document_setting
+    from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
+    from pipeline.registry import Registry
+    from pipeline.render.documents import demo_notice
+    from pipeline.render.pdf import convert, soffice
+    from pipeline.review import run_demo_review
+
+    zh = lang == "zh"
+    pdf = soffice() is not None
+    if not pdf:
+        yield ("未安装 LibreOffice：以下各步只生成 .docx，PDF 已跳过" if zh
+               else "LibreOffice is not installed: the steps below write .docx only, PDFs skipped")
+    root = samples_dir()
+    notice = demo_notice(out / "notice")
+    yield (f"通知（GB/T 9704）：{'、'.join(str(p) for p in notice)}" if zh else
+           f"Notice (GB/T 9704): {', '.join(str(p) for p in notice)}")
+    with Registry(out / "samples.sqlite") as registry:
+        done = write_letters(registry, call, out / "letters-samples", document_setting(call, "letters_date", dt.date))
+    yield (f"全部示例的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
+           f"（{out / 'letters-samples'}）"
+           if zh else f"Letters for all samples: {done.counts['accepted']} accepted, {done.counts['returned']} "
+           f"returned ({out / 'letters-samples'})")
+    with Registry(out / "award.sqlite") as registry:
+        done = write_letters(registry, call, out / "letters", document_setting(call, "letters_date", dt.date))
+        yield (f"示例轮次的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
+               f"（{out / 'letters'}）"
+               if zh else f"Letters for the demo round: {done.counts['accepted']} accepted, "
+               f"{done.counts['returned']} returned ({out / 'letters'})")
+        review = run_demo_review(registry, call, root / "judges.csv", out / "review", pdf)
+        awarded = "，".join(f"{k} {v}" for k, v in review["awarded"].items())
+        yield (f"专家评审：{review['applications']} 项 × 5 位专家，工作簿 {review['workbooks']} 份，"
+               f"不予导入 {review['rows_rejected']} 行，待核查 {review['held']} 项；{awarded}；结果 {review['results']}"
+               if zh else f"Review: {review['applications']} applications x 5 judges, {review['workbooks']} workbooks, "
+               f"{review['rows_rejected']} rows rejected, {review['held']} on hold; {awarded}; results "
+               f"{review['results']}")
+        decision = out / "decision" / "表彰决定.docx"
+        write_decision(registry, call, decision, document_setting(call, "decision_date", dt.date),
+                       document_setting(call, "decision_number", str))
+        if pdf:
+            convert([decision], decision.parent)
+        yield (f"表彰决定：{decision}" if zh else f"Award decision: {decision}")
+        certs = write_certificates_from_registry(registry, call, out / "certificates",
+                                                 document_setting(call, "award_date", dt.date),
+                                                 root / "assets" / "seal-sample.png", pdf=pdf)
+        c = certs.counts
+        yield (f"获奖证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}），PDF {c['pdf']} 份，"
+               f"合并打印稿与清单在 {out / 'certificates'}" if zh else
+               f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person), {c['pdf']} PDFs; "
+               f"merged print PDF and manifest in {out / 'certificates'}")

@@ -86,19 +86,13 @@ def _results(registry: Registry, call: Call) -> list[Award]:
     return sorted(rows, key=lambda r: (r.serial, r.reg_no))
 
 
-def decision_number(call: Call, serial: int) -> str:
-    """The decision's document number (沪质协〔2021〕N号)."""
-    code = call.organiser.get("code") or call.organiser.get("short") or ""
-    return f"{code}〔{call.year}〕{serial}号"
-
-
-def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, serial: int) -> Issued:
+def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, number: str) -> Issued:
     """The award decision, its attachment the winners table grouped by level."""
     from pipeline.render.documents import Winner, decision_from_winners, render_decision
 
     winners = [Winner(level=r.level, level_name=r.level_name, serial=r.serial, project=r.project,
                       units=tuple(r.units), persons=tuple(r.persons)) for r in _results(registry, call)]
-    decision = decision_from_winners(winners, call, decision_number(call, serial), date)
+    decision = decision_from_winners(winners, call, number, date)
     return Issued((render_decision(decision, out),), {"winners": len(winners)})
 
 

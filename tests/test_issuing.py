@@ -1,0 +1,128 @@
+"""Documents issued from the registry: letters per application, the decision, certificates with kept numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+from pipeline.batch import run_batch
+from pipeline.cli import main
+from pipeline.issuing import (
+    NothingToIssue,
+    assign_certificate_numbers,
+    letter_number,
+    write_certificates_from_registry,
+    write_decision,
+    write_letters,
+)
+from pipeline.registry import Registry
+from pipeline.review import load_results, run_demo_review
+
+DAY = dt.date(2021, 9, 28)
+
+
+@pytest.fixture(scope="module")
+def round_db(tmp_path_factory: pytest.TempPathFactory, call: Any) -> Path:
+    """The demo round registered, checked and reviewed (simulated scores), as `award demo` does it."""
+    base = tmp_path_factory.mktemp("round")
+    db = base / "award.sqlite"
+    with Registry(db) as reg:
+        run_batch(SAMPLES / "round", base / "batch", call, reg, jobs=2)
+        run_demo_review(reg, call, SAMPLES / "judges.csv", base / "review", pdf=False)
+    return db
+
+
+def _copy(db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "award.sqlite"
+    with sqlite3.connect(str(db)) as src, sqlite3.connect(str(target)) as dst:
+        src.backup(dst)
+    return target
+
+
+def _text(path: Path) -> str:
+    d = docx.Document(str(path))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def test_letters_one_per_application_acceptance_and_return(tmp_path: Path, call: Any) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "round" / "0001-申报书.docx", folder / "a.docx")
+    shutil.copy(SAMPLES / "applications" / "project-name-too-long.docx", folder / "b.docx")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        done = write_letters(reg, call, tmp_path / "letters", DAY)
+    assert done.counts == {"accepted": 1, "returned": 1}
+    names = sorted(p.name for p in done.paths)
+    assert names == ["2021-0001-受理通知.docx", "2021-0002-退回补正通知.docx"]
+    returned = _text(tmp_path / "letters" / "2021-0002-退回补正通知.docx")
+    assert letter_number(call, 2) in returned and "项目名称" in returned and "30" in returned
+
+
+def test_letters_need_a_checked_registry(tmp_path: Path, call: Any) -> None:
+    with Registry(tmp_path / "r.sqlite") as reg, pytest.raises(NothingToIssue):
+        write_letters(reg, call, tmp_path / "letters", DAY)
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "r.sqlite"), "letters", "-o", str(tmp_path / "l")])
+    assert r.exit_code == 3 and "award batch" in r.output
+
+
+def test_decision_lists_every_winner_by_level(round_db: Path, tmp_path: Path, call: Any) -> None:
+    db = _copy(round_db, tmp_path)
+    with Registry(db) as reg:
+        winners = [r for r in load_results(reg, call.id) if r.level and not r.hold]
+        write_decision(reg, call, tmp_path / "d.docx", DAY, "沪质协〔2021〕36号")
+    text = _text(tmp_path / "d.docx")
+    assert "沪质协〔2021〕36号" in text and "2021年9月28日" in text
+    for w in winners:
+        assert w.project in text
+    assert text.index("一等奖") < text.index("二等奖") < text.index("三等奖")
+
+
+def test_certificate_numbers_are_kept_across_reruns(round_db: Path, tmp_path: Path, call: Any) -> None:
+    db = _copy(round_db, tmp_path)
+    with Registry(db) as reg:
+        first = {(c.registration, c.kind, c.rank): c.number for c in assign_certificate_numbers(reg, call)}
+        # the office edits the stored results (a later re-ranking): issued numbers must not move
+        with reg.transaction() as c:
+            c.execute("UPDATE results SET serial = serial + 100 WHERE serial IS NOT NULL")
+        again = {(c.registration, c.kind, c.rank): c.number for c in assign_certificate_numbers(reg, call)}
+    assert again == first
+    assert len(set(first.values())) == len(first)
+    units = [n for (_, kind, _), n in first.items() if kind == "unit"]
+    assert all(n.startswith("QT2021-") and "-U" in n for n in units)
+
+
+def test_certificates_docx_and_manifest(round_db: Path, tmp_path: Path, call: Any) -> None:
+    db = _copy(round_db, tmp_path)
+    with Registry(db) as reg:
+        winners = [r for r in load_results(reg, call.id) if r.level and not r.hold]
+        done = write_certificates_from_registry(reg, call, tmp_path / "c", DAY,
+                                                SAMPLES / "assets" / "seal-sample.png", pdf=False)
+    assert done.counts["units"] == sum(len(w.units) for w in winners)
+    assert done.counts["persons"] == sum(len(w.persons) for w in winners)
+    rows = list(csv.DictReader((tmp_path / "c" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["number"] for r in rows] == sorted(r["number"] for r in rows)
+    assert len(rows) == done.counts["certificates"]
+
+
+def test_cli_letters_decision_certificates(round_db: Path, tmp_path: Path) -> None:
+    db = _copy(round_db, tmp_path)
+    runner = CliRunner()
+    base = ["--db", str(db)]
+    r = runner.invoke(main, [*base, "letters", "-o", str(tmp_path / "l"), "--date", "2021-08-06"])
+    assert r.exit_code == 0 and "受理 24" in r.output
+    r = runner.invoke(main, [*base, "decision", "-o", str(tmp_path / "d.docx")])
+    assert r.exit_code == 0 and (tmp_path / "d.docx").is_file()
+    r = runner.invoke(main, [*base, "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, [*base, "letters", "-o", str(tmp_path / "l"), "--date", "2021-13-01"])
+    assert r.exit_code == 2
