@@ -44,6 +44,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/certificates.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py
@@ -52,6 +53,9 @@ samples: setup
 
 templates: setup
 	$(BIN)/python templates/make_templates.py
+	$(BIN)/python templates/make_certificate.py
+	$(BIN)/python templates/make_review_templates.py
+	$(BIN)/python templates/fonts/make_fonts_conf.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -392,3 +392,14 @@ def test_killed_midway_then_rerun_gives_the_same_numbers(tmp_path: Path, how: in
     assert rows == want and len(rows) == total
     assert con.execute("SELECT count(*) FROM applications WHERE report IS NULL").fetchone()[0] == 0
     assert json.loads((tmp_path / "out" / "reports" / "2021-0001.json").read_text(encoding="utf-8"))["registration"]
+
+
+def test_batch_messages_name_numbers_not_other_applicants_files(call: Any) -> None:
+    from pipeline.check.batch import Entry, batch_findings
+
+    entries = [Entry(f"某公司{i}-申报书.docx", f"2021-{i:04d}", f"sha{i}", {"project.name": "同一个项目"})
+               for i in range(1, 6)]
+    found = batch_findings(entries, call)
+    message = found["2021-0001"][0].message
+    assert "2021-0002、2021-0003、2021-0004 等 4 份" in message and "某公司" not in message
+    assert "and 1 more" in found["2021-0001"][0].message_en

@@ -65,13 +65,17 @@ def _norm_birth(text: Any) -> str:
     return d.iso() if d else re.sub(r"\s+", "", str(text or ""))
 
 
-def _ref(e: Entry, lang: str) -> str:
-    name = e.path.rsplit("/", 1)[-1]
-    return f"{e.reg_no}（{name}）" if lang == "zh" else f"{e.reg_no} ({name})"
+_NAMED = 3  # how many other applications a message names before "and N more"
 
 
-def _refs(entries: Iterable[Entry], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(_ref(e, lang) for e in entries)
+def _refs(entries: Sequence[Entry], lang: str) -> str:
+    """Other applications by registration number only: the message may reach an applicant (letters), and other
+    applicants' file names are not theirs to see; staff find the files in the summary."""
+    numbers = sorted(e.reg_no for e in entries)
+    shown = numbers[:_NAMED]
+    if lang == "zh":
+        return "、".join(shown) + (f" 等 {len(numbers)} 份" if len(numbers) > _NAMED else "")
+    return ", ".join(shown) + (f" and {len(numbers) - _NAMED} more" if len(numbers) > _NAMED else "")
 
 
 def _loc(e: Entry, path: str) -> Location | None:
@@ -227,13 +231,19 @@ def _duplicate_projects(apps: Sequence[Entry], call: Call, out: dict[str, list[F
 
 
 def _similar_summaries(apps: Sequence[Entry], call: Call, threshold: float, out: dict[str, list[Finding]]) -> None:
+    """One warning per application, naming the others its summary is nearly identical to, with the highest ratio."""
     with_text = [e for e in apps if str(e.fields.get("summary") or "").strip()]
+    similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for a, b, ratio in similar_pairs([str(e.fields["summary"]) for e in with_text], threshold):
-        ea, eb = with_text[a], with_text[b]
-        for e, other in ((ea, eb), (eb, ea)):
-            out[e.reg_no].append(make("batch.similar_summary", call, field="summary", location=_loc(e, "summary"),
-                                      expected=threshold, actual=round(ratio, 2), other=_ref(other, "zh"),
-                                      other_en=_ref(other, "en")))
+        similar[a].append((b, ratio))
+        similar[b].append((a, ratio))
+    for i in sorted(similar):
+        e = with_text[i]
+        others = [with_text[j] for j, _ in similar[i]]
+        top = max(r for _, r in similar[i])
+        out[e.reg_no].append(make("batch.similar_summary", call, field="summary", location=_loc(e, "summary"),
+                                  expected=threshold, actual=round(top, 2), other=_refs(others, "zh"),
+                                  other_en=_refs(others, "en")))
 
 
 def code_of(e: Entry) -> str:
