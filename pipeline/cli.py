@@ -474,9 +474,9 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
     click.echo(env.say(f"表彰决定（{done.counts['winners']} 个获奖项目）：{output}",
                        f"Award decision ({done.counts['winners']} awarded projects): {output}"))
     if pdf:
-        from pipeline.render.pdf import convert
+        from pipeline.render.documents import settle_closing_block
 
-        for p in convert([output], output.parent):
+        for p in settle_closing_block(output):
             click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
 
 

@@ -135,8 +135,8 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     from pipeline.calls import document_setting
     from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
     from pipeline.registry import Registry
-    from pipeline.render.documents import demo_notice
-    from pipeline.render.pdf import convert, soffice
+    from pipeline.render.documents import demo_notice, settle_closing_block
+    from pipeline.render.pdf import soffice
     from pipeline.review import run_demo_review
 
     zh = lang == "zh"
@@ -171,7 +171,7 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
         write_decision(registry, call, decision, document_setting(call, "decision_date", dt.date),
                        document_setting(call, "decision_number", str))
         if pdf:
-            convert([decision], decision.parent)
+            settle_closing_block(decision)
         yield (f"表彰决定：{decision}" if zh else f"Award decision: {decision}")
         certs = write_certificates_from_registry(registry, call, out / "certificates",
                                                  document_setting(call, "award_date", dt.date),

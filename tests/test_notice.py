@@ -196,3 +196,9 @@ def test_cli_notice_pdf(tmp_path: Path) -> None:
     assert (round(w / 72 * 25.4), round(h / 72 * 25.4)) == (210, 297)
     text = doc[0].get_textpage().get_text_range()
     assert "沪质协〔2021〕14号" in text.replace(" ", "")
+    # GB/T 9704 §7.4: the closing block (版记, ending with 印发) sits at the foot of the last page's text block
+    from pipeline.render.documents import closing_gap
+
+    doc.close()
+    _, gap = closing_gap(pdf)
+    assert gap is not None and 0 <= gap < 3, gap  # its last rule on the text block's lower edge

@@ -179,7 +179,7 @@ def render_notice_file(source: Path, out: Path, pdf: bool = False) -> list[Path]
         raise PipelineError(f"无法读取 {source}：{reason}", f"Cannot read {source}: {reason}") from None
     written = [render_notice(parse_notice(text), out)]
     if pdf:
-        written += _to_pdf(written[0])
+        written += settle_closing_block(written[0])
     return written
 
 
@@ -191,6 +191,67 @@ def _to_pdf(path: Path) -> list[Path]:
     if not made:
         raise PipelineError(f"LibreOffice 未能把 {path.name} 转换为 PDF", f"LibreOffice did not convert {path.name}")
     return made
+
+
+def closing_gap(pdf: Path) -> tuple[int, float | None]:
+    """Page count, and the points between the closing block's last rule (the lowest full-width line of the last
+    page inside the text block) and the text block's lower edge; None when the page has no such rule."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        pages = len(doc)
+        page = doc[pages - 1]
+        bottom = gb.BOTTOM_MM / 25.4 * 72  # the text block's lower edge, from the page's bottom (points)
+        rules = []
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+            left, low, right, _ = obj.get_bounds()
+            if right - left > 0.8 * (gb.PAGE_W_MM - gb.LEFT_MM - gb.RIGHT_MM) / 25.4 * 72 and low > bottom - 3:
+                rules.append(low)
+        return pages, (min(rules) - bottom if rules else None)
+    finally:
+        doc.close()
+
+
+def settle_closing_block(path: Path) -> list[Path]:
+    """GB/T 9704 §7.4: the closing block (版记) ends at the foot of the last page. LibreOffice keeps neither a
+    bottom-anchored table nor a frame there, so: convert, measure the space left under the block's last rule,
+    put one spacer line of exactly that height before the block, convert again (undone if the page count would
+    change). The .docx keeps the spacer, so it prints the same from Word. Returns the PDF."""
+    import docx
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    from pipeline.fileio import write_bytes
+
+    pdf = _to_pdf(path)
+    pages, gap = closing_gap(pdf[0])
+    if gap is None or gap < 2:
+        return pdf
+    original = path.read_bytes()
+    document = docx.Document(str(path))
+    closing = next((t for t in reversed(document.tables) if "印发" in "".join(c.text for c in t._cells)), None)
+    if closing is None:
+        return pdf
+    spacer = document.add_paragraph(style=gb.S_BODY)
+    fmt = spacer.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(round(gap - 1, 1))
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(0)
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    spacer._p.get_or_add_pPr().insert(0, snap)
+    closing._tbl.addprevious(spacer._p)
+    save_docx_reproducible(document, path)
+    pdf = _to_pdf(path)
+    if closing_gap(pdf[0])[0] != pages:
+        write_bytes(path, original)
+        pdf = _to_pdf(path)
+    return pdf
 
 
 def demo_notice(out_dir: Path) -> list[Path]:
