@@ -3,8 +3,8 @@ naive baseline (sequential pdfplumber text of every PDF page plus python-docx of
 
     python bench/batch.py [--n 300] [--pdf-every 3] [--jobs N]
 
-The round (N varied, valid applications; every k-th printed to PDF by LibreOffice) is generated once into
-bench/.data/round-N-k/ and reused. Targets on 2 cores: >= 50 .docx/s, >= 15 PDF/s, warm >= 500/s,
+The round (N varied applications, one in ten with a mistake; every k-th printed to PDF by LibreOffice) is
+generated once into bench/.data/round-N-k-10/ and reused. Targets on 2 cores: >= 50 .docx/s, >= 15 PDF/s, warm >= 500/s,
 peak RSS <= 500 MB for 1,000 applications.
 """
 
@@ -27,17 +27,19 @@ from pipeline.batch import run_batch  # noqa: E402
 from pipeline.calls import load_call  # noqa: E402
 from pipeline.registry import Registry  # noqa: E402
 
+BROKEN_EVERY = 10  # one application in ten has a mistake: annotated copies and return letters are part of a run
+
 
 def generate(n: int, pdf_every: int, jobs: int) -> Path:
     """The round, made once: data/docx/*.docx and data/pdf/*.pdf."""
-    data = ROOT / "bench" / ".data" / f"round-{n}-{pdf_every}"
+    data = ROOT / "bench" / ".data" / f"round-{n}-{pdf_every}-{BROKEN_EVERY}"
     if (data / ".done").is_file():
         return data
     from make_round import write_round
 
     t = time.perf_counter()
     tmp = data / "all"
-    files = write_round(tmp, n, pdf_every, seed=7, jobs=jobs)
+    files = write_round(tmp, n, pdf_every, seed=7, jobs=jobs, broken_every=BROKEN_EVERY)
     for kind in ("docx", "pdf"):
         (data / kind).mkdir(parents=True, exist_ok=True)
     for f in files:

@@ -16,7 +16,7 @@ import posixpath
 import re
 import signal
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -250,6 +250,14 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     return report.to_dict(), locations
 
 
+def _doc_work(task: tuple[Any, str]) -> None:
+    from pipeline.report.summary import make_document
+
+    job, lang = task
+    assert _worker_call is not None
+    make_document(job, _worker_call, lang)
+
+
 def _work(task: tuple[str, Source]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     reg_no, source = task
     assert _worker_call is not None
@@ -274,6 +282,25 @@ def _refused(source: Source, call: Call) -> Report:
     return Report(TOOL, call.id, info, {}, (source.problem,))
 
 
+def _pool(call: Call, jobs: int) -> Any:
+    # fork: the workers start with every module the parent imported; each loads the call once.
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    return ctx.Pool(jobs, initializer=_init_worker, initargs=(str(call.folder),), maxtasksperchild=200)
+
+
+def _imap(call: Call, jobs: int, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+    """fn over tasks in a pool of worker processes, results as they come; the pool never outlives the caller."""
+    pool = _pool(call, jobs)
+    try:
+        yield from pool.imap_unordered(fn, tasks, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
 def _pool_map(tasks: list[tuple[str, Source]], call: Call, jobs: int,
               ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """Results as they come; in this process when a pool would cost more than it saves."""
@@ -282,18 +309,36 @@ def _pool_map(tasks: list[tuple[str, Source]], call: Call, jobs: int,
             report, locations = check_source(source, call)
             yield reg_no, report, locations
         return
-    # fork: the workers start with every module the parent imported; each loads the call once.
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ctx.Pool(min(jobs, len(tasks)), initializer=_init_worker, initargs=(str(call.folder),),
-                    maxtasksperchild=200)
-    try:
-        yield from pool.imap_unordered(_work, tasks, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    yield from _imap(call, min(jobs, len(tasks)), _work, tasks)
+
+
+def _document_mapper(call: Call, jobs: int, lang: str) -> Callable[[Sequence[Any]], Iterator[None]]:
+    """Runs the per-application document jobs (annotated copies, letters) over the worker processes."""
+    from pipeline.report.summary import make_document
+
+    def run(docs: Sequence[Any]) -> Iterator[None]:
+        if jobs <= 1 or len(docs) <= 2:
+            for d in docs:
+                make_document(d, call, lang)
+                yield None
+            return
+        yield from _imap(call, min(jobs, len(docs)), _doc_work, [(d, lang) for d in docs])
+
+    return run
+
+
+def return_letters(rows: Sequence[Row], call: Call, registry: Registry) -> dict[str, tuple[str, str]]:
+    """Registration number -> (letter number, ISO date) of each application to send back for correction: a form
+    that was read, with errors. Acceptance letters come with `award letters` once the round is closed."""
+    import datetime as dt
+
+    from pipeline.calls import document_setting
+    from pipeline.issuing import letter_number
+
+    day = document_setting(call, "letters_date", dt.date) or dt.date.today()
+    failing = sorted({r.reg_no for r in rows if r.reg_no and r.report.fields and r.report.status == "fail"})
+    return {a.reg_no: (letter_number(call, a.seq), day.isoformat())
+            for a in registry.applications_by_numbers(failing)}
 
 
 def register_sources(sources: Sequence[Source], call: Call, registry: Registry) -> tuple[dict[str, str], int]:
@@ -317,7 +362,7 @@ def register_sources(sources: Sequence[Source], call: Call, registry: Registry) 
 
 def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, members: Path | None = None,
               jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
-              lang: str = "zh", outputs: bool = True) -> BatchResult:
+              lang: str = "zh", outputs: bool = True, letters: bool = True) -> BatchResult:
     """Register and check every file of a folder or .zip, apply the batch rules, write the summaries."""
     progress = progress or _Silent()
     member_list = read_members(members) if members is not None else None
@@ -356,7 +401,9 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     if outputs:
         from pipeline.report.summary import write_outputs
 
-        written = write_outputs(rows, out_dir, call, lang)
+        written = write_outputs(rows, out_dir, call, lang,
+                                letters=return_letters(rows, call, registry) if letters else None,
+                                mapper=_document_mapper(call, jobs or os.cpu_count() or 1, lang))
     return BatchResult(rows=tuple(rows), checked=len(todo), cached=len(file_reports) - len(todo), new=new,
                        out_dir=out_dir, outputs=tuple(written))
 

@@ -240,11 +240,12 @@ class _Bar:
               help="会员名录 CSV（会员编号,单位名称,统一社会信用代码）/ member list CSV")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：全部核心）/ worker processes")
 @click.option("--no-cache", is_flag=True, help="忽略缓存，全部重新检查 / check every file again")
+@click.option("--no-letters", is_flag=True, help="不写退回补正通知 / no return letters")
 @click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
 @click.pass_obj
 @guarded
 def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, no_cache: bool,
-          strict: bool) -> None:
+          no_letters: bool, strict: bool) -> None:
     """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
     from pipeline.batch import run_batch
     from pipeline.registry import Registry
@@ -253,7 +254,7 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
     with Registry(env.db) as registry:
         try:
             result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
-                               use_cache=not no_cache, progress=bar, lang=env.lang)
+                               use_cache=not no_cache, progress=bar, lang=env.lang, letters=not no_letters)
         finally:
             bar.stop()
     rows = result.rows

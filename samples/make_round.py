@@ -152,21 +152,35 @@ def varied_values(i: int, rng: random.Random, call: Call) -> dict[str, Any]:
     return v
 
 
-def _one(args: tuple[Path, int, int]) -> Path:
-    folder, i, seed = args
+# What applicants get wrong, for a realistic round (the benchmark's): one mistake each.
+MISTAKES: list[tuple[str, Any]] = [
+    ("contact.phone", "021-5812"),
+    ("project.name", "基于统计过程控制与试验设计的关键工序质量一致性提升及推广应用项目"),
+    ("declaration.date", ""),
+    ("applicant.postcode", "20013"),
+]
+
+
+def _one(args: tuple[Path, int, int, int]) -> Path:
+    folder, i, seed, broken_every = args
     call = load_call("saq-2021")
     path = folder / f"{i + 1:04d}-申报书.docx"
-    write_bytes(path, docx_bytes(fill_form(call, varied_values(i, random.Random(seed * 100003 + i), call))))
+    v = varied_values(i, random.Random(seed * 100003 + i), call)
+    if broken_every and i % broken_every == broken_every - 1:
+        key, value = MISTAKES[(i // broken_every) % len(MISTAKES)]
+        v[key] = value
+    write_bytes(path, docx_bytes(fill_form(call, v)))
     return path
 
 
-def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021, jobs: int = 1) -> list[Path]:
-    """n applications as .docx in folder (every pdf_every-th printed to PDF instead); returns the files.
-
-    Each application has its own random generator (seed, i), so they can be made in parallel, reproducibly."""
+def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021, jobs: int = 1,
+                broken_every: int = 0) -> list[Path]:
+    """n applications as .docx in folder (every pdf_every-th printed to PDF instead, every broken_every-th with
+    one mistake); returns the files. Each application has its own random generator (seed, i), so they can be
+    made in parallel, reproducibly."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    tasks = [(folder, i, seed) for i in range(n)]
+    tasks = [(folder, i, seed, broken_every) for i in range(n)]
     if jobs > 1:
         import multiprocessing
 
@@ -175,12 +189,17 @@ def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021, jobs
     else:
         docs = [_one(t) for t in tasks]
     if pdf_every:
-        from pipeline.render.pdf import convert
+        from pipeline.render.pdf import convert_parallel
 
         chosen = docs[pdf_every - 1::pdf_every]
-        convert(chosen, folder, timeout=3600)
-        for d in chosen:
-            d.unlink()
+        for start in range(0, len(chosen), 40):  # LibreOffice is steadier over a few dozen files per start
+            part = chosen[start:start + 40]
+            made = {p.stem for p in convert_parallel(part, folder, jobs=jobs, timeout=1800)}
+            missing = [d.name for d in part if d.stem not in made]
+            if missing:
+                raise SystemExit(f"LibreOffice did not print {len(missing)} files to PDF: {missing[:5]}")
+            for d in part:
+                d.unlink()
         docs = sorted(folder.iterdir())
     return docs
 

@@ -403,3 +403,27 @@ def test_batch_messages_name_numbers_not_other_applicants_files(call: Any) -> No
     message = found["2021-0001"][0].message
     assert "2021-0002、2021-0003、2021-0004 等 4 份" in message and "某公司" not in message
     assert "and 1 more" in found["2021-0001"][0].message_en
+
+
+def test_return_letters_for_forms_with_errors(first_run: Any) -> None:
+    base, result, _ = first_run
+    want = sorted({f"{r.reg_no}-退回补正通知.docx" for r in result.rows
+                   if r.report.fields and r.report.status == "fail"})
+    assert sorted(p.name for p in (base / "out" / "letters").iterdir()) == want
+    assert "2021-0002-退回补正通知.docx" not in want  # broken.pdf: no applicant to write to
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(base / "out" / "letters" / "2021-0011-退回补正通知.docx")).paragraphs)
+    assert "上海限额测试精密机械有限公司" in text and "超过3项的限额" in text
+
+
+def test_warm_rerun_rewrites_nothing_per_application(tmp_path: Path, call: Any) -> None:
+    out = tmp_path / "out"
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(INPUT, out, call, reg, jobs=2)
+        stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.docx")} | {p: p.stat().st_mtime_ns
+                                                                           for p in (out / "reports").iterdir()}
+        time.sleep(0.05)
+        again = run_batch(INPUT, out, call, reg, jobs=2)
+    assert again.checked == 0
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps

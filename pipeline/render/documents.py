@@ -130,13 +130,18 @@ def _block(b: Block) -> dict[str, Any]:
 
 def _touch_up(doc: Any, issuer: str, date_text: str) -> None:
     """Set the right indents of the issuer's name and the date; they depend on the two texts' lengths."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
     name_ri, date_ri = signature_indents(issuer, date_text)
-    for p in doc.paragraphs:
-        style = p.style.name if p.style is not None else ""
-        if style == gb.S_SIGNATURE:
-            p.paragraph_format.right_indent = Twips(round(name_ri * gb.CHAR_PT * 20))
-        elif style == gb.S_DATE:
-            p.paragraph_format.right_indent = Twips(round(date_ri * gb.CHAR_PT * 20))
+    # by style id, read straight from the XML: python-docx's p.style looks each one up by XPath (slow on letters
+    # listing many findings)
+    indents = {doc.styles[gb.S_SIGNATURE].style_id: name_ri, doc.styles[gb.S_DATE].style_id: date_ri}
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        ems = indents.get(style.get(qn("w:val")) if style is not None else None)
+        if ems is not None:
+            Paragraph(p, doc).paragraph_format.right_indent = Twips(round(ems * gb.CHAR_PT * 20))
 
 
 def _save(tpl: Any, out: Path) -> Path:

@@ -13,7 +13,8 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,10 +156,51 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "zh") -> list[Path]:
-    """Every output of a batch; returns the paths of the summaries, reports and annotated copies."""
+@dataclass(frozen=True)
+class DocJob:
+    """One per-application document to (re)make: an annotated copy or a return letter."""
+
+    kind: str  # "annotated" | "letter"
+    target: Path
+    row: Row
+    letter_number: str = ""
+    letter_date: str = ""
+
+
+def make_document(job: DocJob, call: Call, lang: str) -> None:
+    """Write one annotated copy or one return letter (runs in a worker process)."""
+    import datetime as dt
+
     from pipeline.batch import read_source
-    from pipeline.report.annotate import annotatable, write_annotated
+    from pipeline.report.annotate import write_annotated
+
+    if job.kind == "annotated":
+        max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
+        data = read_source(job.row.source, max_bytes)
+        if data is not None and len(data) <= max_bytes:
+            write_annotated(data, job.row.report, job.target, lang)
+        return
+    from pipeline.render.documents import letter_from_report, render_letter
+
+    letter = letter_from_report(job.row.report, job.letter_number, dt.date.fromisoformat(job.letter_date))
+    render_letter(letter, job.target)
+
+
+Mapper = Callable[[Sequence[DocJob]], Iterable[None]]
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "zh",
+                  letters: dict[str, tuple[str, str]] | None = None, mapper: Mapper | None = None) -> list[Path]:
+    """Every output of a batch; returns the paths written or kept.
+
+    letters: registration number -> (letter number, ISO date) of the applications that get a return letter.
+    mapper: runs the document jobs (annotated copies, letters), e.g. in a process pool; in this process if None.
+    """
+    from pipeline.report.annotate import annotatable
     from pipeline.report.html import render_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -167,12 +209,12 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
         state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         state = {}
-    old_outputs = set(state.get("reports", [])) | set(state.get("annotated", {}))
+    before: dict[str, str] = {**state.get("annotated", {}), **state.get("letters", {})}
     written: list[Path] = []
     reports: list[str] = []
-    annotated: dict[str, str] = {}
+    made: dict[str, dict[str, str]] = {"annotated": {}, "letters": {}}
+    jobs: list[DocJob] = []
     done: set[str] = set()
-    max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
     for r in rows:
         if r.reg_no is None or r.reg_no in done:
             continue
@@ -182,24 +224,36 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
                           + b"\n")
         reports.append(name)
         written.append(out_dir / name)
-        if not annotatable(r.report) or not r.report.findings:
-            continue
-        copy = f"annotated/{annotated_name(r.reg_no, r.source.path)}"
-        digest = hashlib.sha256((r.report.file.sha256 + lang + json.dumps(
-            [f.to_dict() for f in r.report.findings], ensure_ascii=False, sort_keys=True)).encode()).hexdigest()
-        annotated[copy] = digest
-        written.append(out_dir / copy)
-        if state.get("annotated", {}).get(copy) == digest and (out_dir / copy).is_file():
-            continue
-        data = read_source(r.source, max_bytes)
-        if data is not None and len(data) <= max_bytes:
-            write_annotated(data, r.report, out_dir / copy, lang)
-    for stale in old_outputs - set(reports) - set(annotated):
-        if re.fullmatch(r"(reports|annotated)/[^/]+", stale):
+        findings = [f.to_dict() for f in r.report.findings]
+        wanted: list[tuple[str, DocJob, str]] = []
+        if annotatable(r.report) and r.report.findings:
+            copy = f"annotated/{annotated_name(r.reg_no, r.source.path)}"
+            wanted.append(("annotated", DocJob("annotated", out_dir / copy, r), _digest(
+                r.report.file.sha256, lang, findings)))
+        if letters and r.reg_no in letters:
+            number, date = letters[r.reg_no]
+            letter = f"letters/{r.reg_no}-退回补正通知.docx"
+            wanted.append(("letters", DocJob("letter", out_dir / letter, r, number, date), _digest(
+                r.report.to_dict(), number, date)))
+        for kind, job, digest in wanted:
+            rel = job.target.relative_to(out_dir).as_posix()
+            made[kind][rel] = digest
+            written.append(job.target)
+            if before.get(rel) != digest or not job.target.is_file():
+                jobs.append(job)
+    if jobs and mapper is not None:
+        for _ in mapper(jobs):
+            pass
+    else:
+        for job in jobs:
+            make_document(job, call, lang)
+    keep = set(reports) | set(made["annotated"]) | set(made["letters"])
+    for stale in set(state.get("reports", [])) | set(before):
+        if stale not in keep and re.fullmatch(r"(reports|annotated|letters)/[^/]+", stale):
             (out_dir / stale).unlink(missing_ok=True)
     xlsx = xlsx_bytes(rows, call, lang)
     atomic_write(out_dir / "summary.xlsx", lambda fh: fh.write(xlsx))
     write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, lang).encode("utf-8"))
     write_text(out_dir / "summary.html", render_html([r.report for r in rows], call, lang, batch=True))
-    write_text(state_path, json.dumps({"reports": reports, "annotated": annotated}, ensure_ascii=False, indent=0))
+    write_text(state_path, json.dumps({"reports": reports, **made}, ensure_ascii=False, indent=0))
     return [out_dir / "summary.xlsx", out_dir / "summary.csv", out_dir / "summary.html", *written]
