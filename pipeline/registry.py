@@ -139,6 +139,15 @@ MIGRATIONS: list[Migration] = [
             UNIQUE (call, reg_no, kind, rank)
         );
     """),
+    Migration(4, "similarity", """
+        CREATE TABLE similarity (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            bound REAL NOT NULL,
+            ratio REAL,
+            PRIMARY KEY (a, b)
+        ) WITHOUT ROWID;
+    """),
 ]
 
 
@@ -303,14 +312,27 @@ class Registry:
                        report["file"]["format"], f.get("applicant.name"), f.get("applicant.credit_code"),
                        f.get("project.name"), f.get("project.category"), _now(), reg_no))
 
-    def store_results(self, results: Sequence[dict[str, Any]]) -> None:
-        """The final reports of a batch (file and batch findings): status and counts, in one transaction."""
+    def store_results(self, results: Sequence[dict[str, Any]], texts: Sequence[str] | None = None) -> None:
+        """The final reports of a batch (file and batch findings): status and counts, in one transaction.
+        texts: the reports' JSON when the caller has it already; a row whose report did not change is not written."""
         with self.transaction() as c:
-            for r in results:
+            for i, r in enumerate(results):
+                text = texts[i] if texts is not None else json.dumps(r, ensure_ascii=False)
                 c.execute("UPDATE applications SET report = ?, status = ?, errors = ?, warnings = ? "
-                          "WHERE reg_no = ?",
-                          (json.dumps(r, ensure_ascii=False), r["status"], r["summary"]["errors"],
-                           r["summary"]["warnings"], r["registration"]))
+                          "WHERE reg_no = ? AND report IS NOT ?",
+                          (text, r["status"], r["summary"]["errors"], r["summary"]["warnings"], r["registration"],
+                           text))
+
+    def similarity_cache(self) -> dict[tuple[str, str], tuple[float, float | None]]:
+        """Summary pairs already compared: (text key, text key) -> (upper bound, ratio or None)."""
+        return {(a, b): (bound, ratio) for a, b, bound, ratio in self.conn.execute("SELECT a, b, bound, ratio "
+                                                                                   "FROM similarity")}
+
+    def store_similarity(self, pairs: dict[tuple[str, str], tuple[float, float | None]]) -> None:
+        """Remember compared summary pairs (one transaction)."""
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO similarity (a, b, bound, ratio) VALUES (?, ?, ?, ?)",
+                          [(a, b, bound, ratio) for (a, b), (bound, ratio) in pairs.items()])
 
     def applications(self, call_id: str, status: str | None = None) -> list[Registered]:
         """Registered applications of a call in registration order (optionally only those of one status)."""

@@ -126,3 +126,15 @@ def test_cli_letters_decision_certificates(round_db: Path, tmp_path: Path) -> No
     assert r.exit_code == 0, r.output
     r = runner.invoke(main, [*base, "letters", "-o", str(tmp_path / "l"), "--date", "2021-13-01"])
     assert r.exit_code == 2
+
+
+def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.render import pdf
+
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    db = _copy(round_db, tmp_path)
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c")])
+    assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
+    assert r.exit_code == 0

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import heapq
 import io
 import re
 import unicodedata
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,34 +90,52 @@ _SHINGLE = 3
 _SKETCH = 32
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _clean_text(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _shingles(text: str) -> set[str]:
     return {text[i:i + _SHINGLE] for i in range(max(len(text) - _SHINGLE + 1, 0))}
 
 
-def _h(s: str) -> int:
-    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+SimilarityCache = MutableMapping[tuple[str, str], tuple[float, "float | None"]]
 
 
-def similar_pairs(texts: Sequence[str], threshold: float) -> list[tuple[int, int, float]]:
+def text_key(text: str) -> str:
+    """A summary's identity for the similarity cache: a digest of its text without whitespace."""
+    return _key(_clean_text(text))
+
+
+def _key(clean: str) -> str:
+    return hashlib.blake2b(clean.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def similar_pairs(texts: Sequence[str], threshold: float, cache: SimilarityCache | None = None,
+                  ) -> list[tuple[int, int, float]]:
     """Index pairs whose texts have difflib ratio >= threshold (after removing whitespace).
 
     Comparing every pair is quadratic in difflib's already quadratic ratio. Candidates come first from a
     bottom-k sketch of each text's rarer character trigrams (phrases every application uses say nothing);
-    only pairs sharing a good part of their sketch are compared exactly.
+    only pairs sharing a good part of their sketch are compared exactly. `cache` maps a pair of text keys to
+    (difflib's upper bound, the ratio or None when the bound already ruled it out): a re-run compares only pairs
+    it has not seen (the registry keeps it).
     """
     clean = [_clean_text(t) for t in texts]
+    keys = [_key(t) for t in clean] if cache is not None else []
     sets = [_shingles(t) for t in clean]
     df = Counter(s for st in sets for s in st)
     common = max(3, len(texts) // 20)
+    # crc32 of each distinct rare trigram, once: deterministic across processes (hash() is not, and the
+    # candidates must not vary between runs)
+    code = {g: zlib.crc32(g.encode()) for g, n in df.items() if n <= common}
     index: dict[int, list[int]] = defaultdict(list)
     sketches: list[set[int]] = []
     for i, st in enumerate(sets):
-        rare = [_h(s) for s in st if df[s] <= common] or [_h(s) for s in st]
-        sketch = set(sorted(rare)[:_SKETCH])
+        rare = [code[g] for g in st if g in code] or [zlib.crc32(g.encode()) for g in st]
+        sketch = set(heapq.nsmallest(_SKETCH, rare))
         sketches.append(sketch)
         for v in sketch:
             index[v].append(i)
@@ -128,11 +148,20 @@ def similar_pairs(texts: Sequence[str], threshold: float) -> list[tuple[int, int
     for (a, b), n in sorted(shared.items()):
         if n < min(len(sketches[a]), len(sketches[b])) // 4 or not clean[a] or not clean[b]:
             continue
-        m = difflib.SequenceMatcher(None, clean[a], clean[b], autojunk=False)
-        if m.real_quick_ratio() < threshold or m.quick_ratio() < threshold:
+        # Cheap bounds first. A ratio of 0.9 leaves at most a tenth of either text unmatched, and each unmatched
+        # character breaks at most three trigrams, so such texts share at least half of the smaller trigram set
+        # (set operations run in C); then difflib's own upper bounds, then the ratio itself.
+        if len(sets[a] & sets[b]) < 0.5 * min(len(sets[a]), len(sets[b])):
             continue
-        ratio = m.ratio()
-        if ratio >= threshold:
+        pair = (min(keys[a], keys[b]), max(keys[a], keys[b])) if cache is not None else None
+        bound, ratio = cache.get(pair, (None, None)) if cache is not None and pair else (None, None)
+        if bound is None or (ratio is None and bound >= threshold):
+            m = difflib.SequenceMatcher(None, clean[a], clean[b], autojunk=False)
+            bound = min(m.real_quick_ratio(), m.quick_ratio())
+            ratio = m.ratio() if bound >= threshold else None
+            if cache is not None and pair:
+                cache[pair] = (bound, ratio)
+        if ratio is not None and ratio >= threshold:
             out.append((a, b, ratio))
     return out
 
@@ -192,7 +221,7 @@ def read_members(path: Path) -> dict[str, Member]:
 # -- the rules --------------------------------------------------------------------------------------------------
 
 def batch_findings(entries: Sequence[Entry], call: Call, members: dict[str, Member] | None = None,
-                   ) -> dict[str, list[Finding]]:
+                   similarity: SimilarityCache | None = None) -> dict[str, list[Finding]]:
     """Every §3 finding of the batch, keyed by registration number (in a stable order)."""
     out: dict[str, list[Finding]] = defaultdict(list)
     limits = call.batch
@@ -207,7 +236,7 @@ def batch_findings(entries: Sequence[Entry], call: Call, members: dict[str, Memb
                                              other_en=", ".join(paths[1:]), actual=paths[0]))
     apps = [group[0] for group in by_sha.values() if group[0].fields]
     _duplicate_projects(apps, call, out)
-    _similar_summaries(apps, call, float(limits.get("similar_summary", 0.9)), out)
+    _similar_summaries(apps, call, float(limits.get("similar_summary", 0.9)), out, similarity)
     _unit_quota(apps, call, int(limits.get("max_per_applicant", 3)), out)
     _person_limit(apps, call, int(limits.get("max_per_person", 2)), out)
     if members is not None:
@@ -230,11 +259,12 @@ def _duplicate_projects(apps: Sequence[Entry], call: Call, out: dict[str, list[F
                                           other=_refs(others, "zh"), other_en=_refs(others, "en")))
 
 
-def _similar_summaries(apps: Sequence[Entry], call: Call, threshold: float, out: dict[str, list[Finding]]) -> None:
+def _similar_summaries(apps: Sequence[Entry], call: Call, threshold: float, out: dict[str, list[Finding]],
+                       cache: SimilarityCache | None = None) -> None:
     """One warning per application, naming the others its summary is nearly identical to, with the highest ratio."""
     with_text = [e for e in apps if str(e.fields.get("summary") or "").strip()]
     similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for a, b, ratio in similar_pairs([str(e.fields["summary"]) for e in with_text], threshold):
+    for a, b, ratio in similar_pairs([str(e.fields["summary"]) for e in with_text], threshold, cache):
         similar[a].append((b, ratio))
         similar[b].append((a, ratio))
     for i in sorted(similar):

@@ -101,13 +101,13 @@ def _sheet(ws: Any, head: list[str], rows: list[list[Any]], wrap: set[int], caps
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(vertical="center")
     top_wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     for i in range(len(head)):
         letter = get_column_letter(i + 1)
         width = max([_width(head[i])] + [_width(r[i]) for r in rows]) + 2
         ws.column_dimensions[letter].width = min(width, caps.get(i, 40))
-        for cell in ws[letter][1:]:
-            cell.alignment = top_wrap if i in wrap else top
+        if i in wrap:  # long messages wrap inside their column; the other cells keep Excel's defaults
+            for cell in ws[letter][1:]:
+                cell.alignment = top_wrap
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
 
@@ -189,16 +189,18 @@ def make_document(job: DocJob, call: Call, lang: str) -> None:
 Mapper = Callable[[Sequence[DocJob]], Iterable[None]]
 
 
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "zh",
-                  letters: dict[str, tuple[str, str]] | None = None, mapper: Mapper | None = None) -> list[Path]:
+                  letters: dict[str, tuple[str, str]] | None = None, mapper: Mapper | None = None,
+                  texts: dict[str, str] | None = None) -> list[Path]:
     """Every output of a batch; returns the paths written or kept.
 
     letters: registration number -> (letter number, ISO date) of the applications that get a return letter.
     mapper: runs the document jobs (annotated copies, letters), e.g. in a process pool; in this process if None.
+    texts: the reports' JSON by registration number, when the caller made it already.
     """
     from pipeline.report.annotate import annotatable
     from pipeline.report.html import render_html
@@ -220,21 +222,18 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
             continue
         done.add(r.reg_no)
         name = f"reports/{r.reg_no}.json"
-        _write_if_changed(out_dir / name, json.dumps(r.report.to_dict(), ensure_ascii=False, indent=1).encode()
-                          + b"\n")
+        text = (texts or {}).get(r.reg_no) or json.dumps(r.report.to_dict(), ensure_ascii=False) + "\n"
+        _write_if_changed(out_dir / name, text.encode())
         reports.append(name)
         written.append(out_dir / name)
-        findings = [f.to_dict() for f in r.report.findings]
         wanted: list[tuple[str, DocJob, str]] = []
         if annotatable(r.report) and r.report.findings:
             copy = f"annotated/{annotated_name(r.reg_no, r.source.path)}"
-            wanted.append(("annotated", DocJob("annotated", out_dir / copy, r), _digest(
-                r.report.file.sha256, lang, findings)))
+            wanted.append(("annotated", DocJob("annotated", out_dir / copy, r), _digest(text, lang)))
         if letters and r.reg_no in letters:
             number, date = letters[r.reg_no]
             letter = f"letters/{r.reg_no}-退回补正通知.docx"
-            wanted.append(("letters", DocJob("letter", out_dir / letter, r, number, date), _digest(
-                r.report.to_dict(), number, date)))
+            wanted.append(("letters", DocJob("letter", out_dir / letter, r, number, date), _digest(text, number, date)))
         for kind, job, digest in wanted:
             rel = job.target.relative_to(out_dir).as_posix()
             made[kind][rel] = digest
