@@ -282,47 +282,55 @@ def _refused(source: Source, call: Call) -> Report:
     return Report(TOOL, call.id, info, {}, (source.problem,))
 
 
-def _pool(call: Call, jobs: int) -> Any:
-    # fork: the workers start with every module the parent imported; each loads the call once.
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    return ctx.Pool(jobs, initializer=_init_worker, initargs=(str(call.folder),), maxtasksperchild=200)
+class Workers:
+    """The batch's worker processes, started on first use and shared by the checks and the documents.
+
+    Started early and once: forked while this process is still small (before it holds the round's reports), so
+    the workers do not carry a copy of it, and the documents phase pays no second start-up. Workers are not
+    recycled: a replacement would be forked from the by-then large parent.
+    """
+
+    def __init__(self, call: Call, jobs: int) -> None:
+        self.call, self.jobs = call, max(jobs, 1)
+        self._pool: Any = None
+
+    def imap(self, fn: Callable[[Any], Any], tasks: Sequence[Any], here: Callable[[Any], Any]) -> Iterator[Any]:
+        """fn over tasks in the workers, results as they come; `here` does the same in this process, used when a
+        pool would cost more than it saves."""
+        if self.jobs <= 1 or len(tasks) <= 2:
+            for t in tasks:
+                yield here(t)
+            return
+        if self._pool is None:
+            # fork: the workers start with every module this process imported; each loads the call once
+            ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(str(self.call.folder),))
+        yield from self._pool.imap_unordered(fn, tasks, chunksize=1)
+
+    def close(self, ok: bool) -> None:
+        """Stop the workers: let them finish (ok) or terminate them (an interrupt, an error)."""
+        if self._pool is not None:
+            if ok:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
-def _imap(call: Call, jobs: int, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-    """fn over tasks in a pool of worker processes, results as they come; the pool never outlives the caller."""
-    pool = _pool(call, jobs)
-    try:
-        yield from pool.imap_unordered(fn, tasks, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+def _work_here(task: tuple[str, Source], call: Call) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    reg_no, source = task
+    report, locations = check_source(source, call)
+    return reg_no, report, locations
 
 
-def _pool_map(tasks: list[tuple[str, Source]], call: Call, jobs: int,
-              ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """Results as they come; in this process when a pool would cost more than it saves."""
-    if jobs <= 1 or len(tasks) <= 1:
-        for reg_no, source in tasks:
-            report, locations = check_source(source, call)
-            yield reg_no, report, locations
-        return
-    yield from _imap(call, min(jobs, len(tasks)), _work, tasks)
-
-
-def _document_mapper(call: Call, jobs: int, lang: str) -> Callable[[Sequence[Any]], Iterator[None]]:
+def _document_mapper(workers: Workers, lang: str) -> Callable[[Sequence[Any]], Iterator[None]]:
     """Runs the per-application document jobs (annotated copies, letters) over the worker processes."""
     from pipeline.report.summary import make_document
 
     def run(docs: Sequence[Any]) -> Iterator[None]:
-        if jobs <= 1 or len(docs) <= 2:
-            for d in docs:
-                make_document(d, call, lang)
-                yield None
-            return
-        yield from _imap(call, min(jobs, len(docs)), _doc_work, [(d, lang) for d in docs])
+        yield from workers.imap(_doc_work, [(d, lang) for d in docs],
+                                lambda t: make_document(t[0], workers.call, t[1]))
 
     return run
 
@@ -385,33 +393,51 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
             queued.add(reg_no)
     progress.start(len(file_reports) + len(todo), len(file_reports))
     progress.advance(len(file_reports))
+    workers = Workers(call, jobs or os.cpu_count() or 1)
+    ok = False
     try:
-        for reg_no, report, locs in _pool_map(todo, call, jobs or os.cpu_count() or 1):
-            registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
-            file_reports[reg_no], locations[reg_no] = report, locs
-            progress.advance()
+        result = _finish(sources, numbers, new, todo, file_reports, locations, version, call, registry, out_dir,
+                         member_list, workers, progress, lang, outputs, letters)
+        ok = True
+        return result
     except KeyboardInterrupt:
         done = len(file_reports)
         raise BatchError(f"已中断：{done} 份的检查结果已保存，重新运行同一命令将继续其余 {len(numbers) - done} 份",
                          f"interrupted: {done} results are saved; run the same command again to finish the other "
                          f"{len(numbers) - done}") from None
+    finally:
+        workers.close(ok)
+
+
+def _finish(sources: Sequence[Source], numbers: dict[str, str], new: int, todo: list[tuple[str, Source]],
+            file_reports: dict[str, dict[str, Any]], locations: dict[str, dict[str, Any]], version: str, call: Call,
+            registry: Registry, out_dir: Path, member_list: Any, workers: Workers, progress: Progress, lang: str,
+            outputs: bool, letters: bool) -> BatchResult:
+    """The checks of what is not cached, the batch rules, the registry's results and the outputs."""
+    for reg_no, report, locs in workers.imap(_work, todo, lambda t: _work_here(t, call)):
+        registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
+        file_reports[reg_no], locations[reg_no] = report, locs
+        progress.advance()
     known = registry.similarity_cache()
     seen = dict(known)
     rows = _final_rows(sources, numbers, file_reports, locations, call, member_list, seen)
+    file_reports.clear()  # the rows hold the reports now; a large round should not keep two copies
+    locations.clear()
     fresh = {k: v for k, v in seen.items() if known.get(k) != v}
     if fresh:
         registry.store_similarity(fresh)
     distinct = [r.report.to_dict() for r in _distinct(rows)]
     texts = [json.dumps(d, ensure_ascii=False) + "\n" for d in distinct]  # compact: the C encoder, 5x faster
     registry.store_results(distinct, texts)
+    by_number = {d["registration"]: t for d, t in zip(distinct, texts, strict=True)}
+    del distinct, texts
     written: list[Path] = []
     if outputs:
         from pipeline.report.summary import write_outputs
 
-        written = write_outputs(rows, out_dir, call, lang, texts={d["registration"]: t for d, t in zip(
-                                    distinct, texts, strict=True)},
+        written = write_outputs(rows, out_dir, call, lang, texts=by_number,
                                 letters=return_letters(rows, call, registry) if letters else None,
-                                mapper=_document_mapper(call, jobs or os.cpu_count() or 1, lang))
+                                mapper=_document_mapper(workers, lang))
     return BatchResult(rows=tuple(rows), checked=len(todo), cached=len(file_reports) - len(todo), new=new,
                        out_dir=out_dir, outputs=tuple(written))
 
