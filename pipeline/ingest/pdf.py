@@ -87,12 +87,14 @@ def _page_chars(pdfium: Any, page: Any, height: float) -> list[_Char]:
     """The page's visible characters (not pdfium's generated spaces and line breaks), in points, top-down."""
     raw = pdfium.raw
     tp = page.get_textpage()
+    rect = raw.FS_RECTF()  # one box reused for every character: pypdfium2's get_charbox makes one per call
     try:
         n = min(tp.count_chars(), _MAX_CHARS)
         out: list[_Char] = []
+        handle = tp.raw
         for i in range(n):
-            code = raw.FPDFText_GetUnicode(tp.raw, i)
-            if raw.FPDFText_IsGenerated(tp.raw, i) == 1:
+            code = raw.FPDFText_GetUnicode(handle, i)
+            if raw.FPDFText_IsGenerated(handle, i) == 1:
                 # pdfium's own spaces and line breaks: its gap-based spaces cannot be told from LibreOffice's
                 # spacing between Chinese and Latin text, so none is kept
                 continue
@@ -102,8 +104,10 @@ def _page_chars(pdfium: Any, page: Any, height: float) -> list[_Char]:
                 ch = chr(code)
             except ValueError:
                 continue
-            left, bottom, right, top = tp.get_charbox(i, loose=True)
-            size = float(raw.FPDFText_GetFontSize(tp.raw, i))
+            if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
+                continue
+            left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+            size = float(raw.FPDFText_GetFontSize(handle, i))
             if ch == "\t":
                 ch = " "
             elif ch == "\x02":
@@ -114,16 +118,48 @@ def _page_chars(pdfium: Any, page: Any, height: float) -> list[_Char]:
         tp.close()
 
 
-def _page_edges(pdfium: Any, page: Any, height: float) -> list[dict[str, Any]] | None:
+def _page_objects(pdfium: Any, page: Any) -> tuple[list[tuple[BBox, Any]], list[BBox]]:
+    """The page's path objects (PDF bounds, raw handle) and image bounds, in one pass over the raw objects.
+
+    pypdfium2's get_objects wraps every object (each run of text is one) in a Python object before filtering;
+    a form page holds hundreds of them, and doing it twice (paths, then images) cost more than the table finder.
+    """
+    import ctypes
+
+    raw = pdfium.raw
+    paths: list[tuple[BBox, Any]] = []
+    images: list[BBox] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+
+    def bounds(obj: Any) -> BBox:
+        raw.FPDFPageObj_GetBounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right),
+                                  ctypes.byref(top))
+        return (left.value, bottom.value, right.value, top.value)
+
+    def walk(count: int, get: Any, depth: int) -> None:
+        for i in range(count):
+            if len(paths) > _MAX_PATHS:
+                return
+            obj = get(i)
+            if not obj:
+                continue
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                paths.append((bounds(obj), obj))
+            elif kind == raw.FPDF_PAGEOBJ_IMAGE and len(images) <= 500:
+                images.append(bounds(obj))
+            elif kind == raw.FPDF_PAGEOBJ_FORM and depth < 1:
+                walk(raw.FPDFFormObj_CountObjects(obj), lambda j, f=obj: raw.FPDFFormObj_GetObject(f, j), depth + 1)
+
+    walk(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), 0)
+    return paths, images
+
+
+def _page_edges(pdfium: Any, paths: list[tuple[BBox, Any]], height: float) -> list[dict[str, Any]] | None:
     """Horizontal and vertical edges of the page's path objects; None when a path is too complex to read so."""
     raw = pdfium.raw
     edges: list[dict[str, Any]] = []
-    count = 0
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
-        count += 1
-        if count > _MAX_PATHS:
-            break
-        left, bottom, right, top = obj.get_bounds()
+    for (left, bottom, right, top), obj in paths[:_MAX_PATHS]:
         x0, x1, t, b = left, right, height - top, height - bottom
         w, h = x1 - x0, b - t
         if w <= 3 and h <= 3:
@@ -135,7 +171,7 @@ def _page_edges(pdfium: Any, page: Any, height: float) -> list[dict[str, Any]] |
             x = (x0 + x1) / 2
             edges.append(_edge("v", x, t, x, b))
         else:
-            if raw.FPDFPath_CountSegments(obj.raw) > 6:
+            if raw.FPDFPath_CountSegments(obj) > 6:
                 return None
             edges += [_edge("h", x0, t, x1, t), _edge("h", x0, b, x1, b),
                       _edge("v", x0, t, x0, b), _edge("v", x1, t, x1, b)]
@@ -284,15 +320,9 @@ def _snap(values: list[float]) -> list[float]:
     return out
 
 
-def _page_images(pdfium: Any, page: Any, height: float) -> list[BBox]:
-    """Bboxes of the page's images (a signature or seal picture)."""
-    out: list[BBox] = []
-    for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
-        out.append((left, height - top, right, height - bottom))
-        if len(out) > 500:
-            break
-    return out
+def _page_images(images: list[BBox], height: float) -> list[BBox]:
+    """Bboxes of the page's images (a signature or seal picture), top-down."""
+    return [(left, height - top, right, height - bottom) for left, bottom, right, top in images]
 
 
 class _CharIndex:
@@ -473,8 +503,9 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
             w, h = page.get_size()
             sizes.append((round(float(w), 2), round(float(h), 2)))
             page_chars.append(_page_chars(pdfium, page, h))
-            page_edges.append(_page_edges(pdfium, page, h))
-            page_images.append(_page_images(pdfium, page, h))
+            paths, images = _page_objects(pdfium, page)
+            page_edges.append(_page_edges(pdfium, paths, h))
+            page_images.append(_page_images(images, h))
         finally:
             page.close()
     visible = sum(1 for cs in page_chars for c in cs if not c.text.isspace())
