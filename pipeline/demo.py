@@ -122,10 +122,11 @@ def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
         passed = sum(1 for r in result.rows if r.report.status == "pass")
         what = ("全部示例" if name == "samples" else "示例申报轮次") if zh else (
             "all samples" if name == "samples" else "the demo round")
+        letters = len(list((target / "letters").glob("*.docx"))) if (target / "letters").is_dir() else 0
         yield (f"批量检查（{what}）：{len(result.rows)} 个文件，通过 {passed}，需处理 {len(result.rows) - passed}；"
-               f"登记库 {db}，汇总 {target / 'summary.xlsx'}" if zh else
+               f"退回补正通知 {letters} 封；登记库 {db}，汇总 {target / 'summary.xlsx'}" if zh else
                f"Batch ({what}): {len(result.rows)} files, {passed} pass, {len(result.rows) - passed} to handle; "
-               f"registry {db}, summary {target / 'summary.xlsx'}")
+               f"{letters} return letters; registry {db}, summary {target / 'summary.xlsx'}")
 
 
 def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
@@ -148,12 +149,6 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     notice = demo_notice(out / "notice")
     yield (f"通知（GB/T 9704）：{'、'.join(str(p) for p in notice)}" if zh else
            f"Notice (GB/T 9704): {', '.join(str(p) for p in notice)}")
-    with Registry(out / "samples.sqlite") as registry:
-        done = write_letters(registry, call, out / "letters-samples", document_setting(call, "letters_date", dt.date))
-    yield (f"全部示例的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
-           f"（{out / 'letters-samples'}）"
-           if zh else f"Letters for all samples: {done.counts['accepted']} accepted, {done.counts['returned']} "
-           f"returned ({out / 'letters-samples'})")
     with Registry(out / "award.sqlite") as registry:
         done = write_letters(registry, call, out / "letters", document_setting(call, "letters_date", dt.date))
         yield (f"示例轮次的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
