@@ -234,10 +234,7 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     try:
         data = read_source(source, max_bytes)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError) as e:
-        finding = make("file.corrupt", call, part=source.path, reason_zh=f"无法读取（{e}）",
-                       reason_en=f"unreadable ({e})")
-        info = FileInfo(path=source.path, sha256="", format="unknown", bytes=source.size)
-        return Report(TOOL, call.id, info, {}, (finding,)).to_dict(), {}
+        return _unread(source, call, f"（{e}）", f" ({e})").to_dict(), {}
     assert data is not None
     report, app = check_application(data, source.path, call)
     locations: dict[str, Any] = {}
@@ -276,10 +273,11 @@ def call_version(call: Call) -> str:
 TOOL_VERSION = f"{TOOL_NAME} {__version__}"
 
 
-def _refused(source: Source, call: Call) -> Report:
-    assert source.problem is not None
-    info = FileInfo(path=source.path, sha256="", format="unknown", bytes=source.size)
-    return Report(TOOL, call.id, info, {}, (source.problem,))
+def _unread(source: Source, call: Call, why_zh: str = "", why_en: str = "") -> Report:
+    """The report of a file that was not read: refused up front (source.problem), or unreadable."""
+    finding = source.problem or make("file.corrupt", call, part=source.path, reason_zh=f"无法读取{why_zh}",
+                                     reason_en=f"unreadable{why_en}")
+    return Report(TOOL, call.id, FileInfo(source.path, "", "unknown", source.size), {}, (finding,))
 
 
 class Workers:
@@ -391,55 +389,46 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
         else:
             todo.append((reg_no, s))
             queued.add(reg_no)
-    progress.start(len(file_reports) + len(todo), len(file_reports))
-    progress.advance(len(file_reports))
+    n_cached = len(file_reports)
+    progress.start(n_cached + len(todo), n_cached)
+    progress.advance(n_cached)
     workers = Workers(call, jobs or os.cpu_count() or 1)
     ok = False
     try:
-        result = _finish(sources, numbers, new, todo, file_reports, locations, version, call, registry, out_dir,
-                         member_list, workers, progress, lang, outputs, letters)
+        for reg_no, report, locs in workers.imap(_work, todo, lambda t: _work_here(t, call)):
+            registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
+            file_reports[reg_no], locations[reg_no] = report, locs
+            progress.advance()
+        known = registry.similarity_cache()
+        seen = dict(known)
+        rows = _final_rows(sources, numbers, file_reports, locations, call, member_list, seen)
+        file_reports.clear()  # the rows hold the reports now; a large round should not keep two copies
+        locations.clear()
+        fresh = {k: v for k, v in seen.items() if known.get(k) != v}
+        if fresh:
+            registry.store_similarity(fresh)
+        distinct = [r.report.to_dict() for r in _distinct(rows)]
+        texts = [json.dumps(d, ensure_ascii=False) + "\n" for d in distinct]  # compact: the C encoder, 5x faster
+        registry.store_results(distinct, texts)
+        by_number = {d["registration"]: t for d, t in zip(distinct, texts, strict=True)}
+        del distinct, texts
+        written: list[Path] = []
+        if outputs:
+            from pipeline.report.summary import write_outputs
+
+            written = write_outputs(rows, out_dir, call, lang, texts=by_number,
+                                    letters=return_letters(rows, call, registry) if letters else None,
+                                    mapper=_document_mapper(workers, lang))
         ok = True
-        return result
     except KeyboardInterrupt:
-        done = len(file_reports)
+        done = registry.checked_count(call.id, version, TOOL_VERSION)
         raise BatchError(f"已中断：{done} 份的检查结果已保存，重新运行同一命令将继续其余 {len(numbers) - done} 份",
                          f"interrupted: {done} results are saved; run the same command again to finish the other "
                          f"{len(numbers) - done}") from None
     finally:
         workers.close(ok)
-
-
-def _finish(sources: Sequence[Source], numbers: dict[str, str], new: int, todo: list[tuple[str, Source]],
-            file_reports: dict[str, dict[str, Any]], locations: dict[str, dict[str, Any]], version: str, call: Call,
-            registry: Registry, out_dir: Path, member_list: Any, workers: Workers, progress: Progress, lang: str,
-            outputs: bool, letters: bool) -> BatchResult:
-    """The checks of what is not cached, the batch rules, the registry's results and the outputs."""
-    for reg_no, report, locs in workers.imap(_work, todo, lambda t: _work_here(t, call)):
-        registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
-        file_reports[reg_no], locations[reg_no] = report, locs
-        progress.advance()
-    known = registry.similarity_cache()
-    seen = dict(known)
-    rows = _final_rows(sources, numbers, file_reports, locations, call, member_list, seen)
-    file_reports.clear()  # the rows hold the reports now; a large round should not keep two copies
-    locations.clear()
-    fresh = {k: v for k, v in seen.items() if known.get(k) != v}
-    if fresh:
-        registry.store_similarity(fresh)
-    distinct = [r.report.to_dict() for r in _distinct(rows)]
-    texts = [json.dumps(d, ensure_ascii=False) + "\n" for d in distinct]  # compact: the C encoder, 5x faster
-    registry.store_results(distinct, texts)
-    by_number = {d["registration"]: t for d, t in zip(distinct, texts, strict=True)}
-    del distinct, texts
-    written: list[Path] = []
-    if outputs:
-        from pipeline.report.summary import write_outputs
-
-        written = write_outputs(rows, out_dir, call, lang, texts=by_number,
-                                letters=return_letters(rows, call, registry) if letters else None,
-                                mapper=_document_mapper(workers, lang))
-    return BatchResult(rows=tuple(rows), checked=len(todo), cached=len(file_reports) - len(todo), new=new,
-                       out_dir=out_dir, outputs=tuple(written))
+    return BatchResult(rows=tuple(rows), checked=len(todo), cached=n_cached, new=new, out_dir=out_dir,
+                       outputs=tuple(written))
 
 
 def _distinct(rows: Sequence[Row]) -> list[Row]:
@@ -469,30 +458,13 @@ def _final_rows(sources: Sequence[Source], numbers: dict[str, str], file_reports
     for s in sources:
         reg_no = numbers.get(s.path)
         if reg_no is None or reg_no not in file_reports:
-            rows.append(Row(s, None, _refused(s, call) if s.problem else _unread(s, call)))
+            rows.append(Row(s, None, _unread(s, call)))
             continue
-        base = report_from_dict(file_reports[reg_no])
+        base = Report.from_dict(file_reports[reg_no])
         findings = base.findings + tuple(extra.get(reg_no, ()))
         rows.append(Row(s, reg_no, replace(base, findings=findings, registration=reg_no,
                                            file=replace(base.file, path=s.path))))
     return rows
 
 
-def _unread(source: Source, call: Call) -> Report:
-    finding = make("file.corrupt", call, part=source.path, reason_zh="无法读取", reason_en="unreadable")
-    return Report(TOOL, call.id, FileInfo(source.path, "", "unknown", source.size), {}, (finding,))
-
-
-def report_from_dict(d: dict[str, Any]) -> Report:
-    """A Report back from its JSON form (reports/<reg-no>.json, the registry)."""
-    f = d["file"]
-    return Report(tool=dict(d["tool"]), call=d["call"],
-                  file=FileInfo(f["path"], f["sha256"], f["format"], f["bytes"], f.get("pages")),
-                  fields=d.get("fields") or {}, findings=tuple(Finding.from_dict(x) for x in d["findings"]),
-                  registration=d.get("registration"))
-
-
-def dumps(report: Report) -> str:
-    """The JSON text of a report as written to reports/<reg-no>.json."""
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n"
 

@@ -1,4 +1,5 @@
-"""Writing outputs atomically: a temporary file in the same folder, then a rename."""
+"""Writing outputs atomically (a temporary file in the same folder, then a rename), and reading the CSV files
+staff bring."""
 
 from __future__ import annotations
 
@@ -87,3 +88,14 @@ def zip_bytes(parts: Iterable[tuple[str, bytes]], stored: tuple[str, ...] = ()) 
 def save_docx_reproducible(document: object, path: Path) -> Path:
     """Save a python-docx Document atomically, byte-reproducibly."""
     return write_bytes(path, docx_bytes(document))
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of a CSV as staff save it: UTF-8 with or without BOM, or GBK/GB18030 as Chinese Excel writes
+    "CSV"; None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -16,7 +16,7 @@ from pipeline.registry import Registry
 
 if TYPE_CHECKING:
     from pipeline.render.certificates import Certificate
-    from pipeline.review import ResultRow
+    from pipeline.render.documents import Winner
 
 
 class NothingToIssue(PipelineError):
@@ -39,7 +39,7 @@ def letter_number(call: Call, seq: int) -> str:
 
 def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) -> Issued:
     """An acceptance or a return letter for every checked application in the registry (the latest batch)."""
-    from pipeline.batch import report_from_dict
+    from pipeline.model import Report
     from pipeline.render.documents import letter_from_report, render_letter
 
     apps = [a for a in registry.applications(call.id) if a.report is not None]
@@ -50,48 +50,33 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
     counts = {"accepted": 0, "returned": 0}
     for a in apps:
         assert a.report is not None
-        letter = letter_from_report(report_from_dict(a.report), letter_number(call, a.seq), date)
+        letter = letter_from_report(Report.from_dict(a.report), letter_number(call, a.seq), date)
         kind = "受理通知" if letter.accepted else "退回补正通知"
         counts["accepted" if letter.accepted else "returned"] += 1
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx"))
     return Issued(tuple(paths), counts)
 
 
-@dataclass(frozen=True)
-class Award:
-    """An awarded project as the documents need it (level and serial always set)."""
-
-    reg_no: str
-    serial: int
-    level: int
-    level_name: str
-    project: str
-    units: tuple[str, ...]
-    persons: tuple[str, ...]
-
-
-def _award(r: ResultRow) -> Award | None:
-    if r.level is None or r.serial is None or r.hold:
-        return None
-    return Award(r.reg_no, r.serial, r.level, r.level_name or "", r.project, r.units, r.persons)
-
-
-def _results(registry: Registry, call: Call) -> list[Award]:
+def _results(registry: Registry, call: Call) -> list[tuple[str, Winner]]:
+    """(registration number, winner) of every awarded project not on hold, in the order of the final ranking."""
+    from pipeline.render.documents import Winner
     from pipeline.review import load_results
 
-    rows = [a for a in (_award(r) for r in load_results(registry, call.id)) if a is not None]
+    rows = [(r.reg_no, Winner(level=r.level, level_name=r.level_name or "", serial=r.serial, project=r.project,
+                              units=tuple(r.units), persons=tuple(r.persons)))
+            for r in load_results(registry, call.id)
+            if r.level is not None and r.serial is not None and not r.hold]
     if not rows:
         raise NothingToIssue("登记库中没有获奖结果，请先完成评审（award review results）",
                              "the registry holds no awards; finish the review first (award review results)")
-    return sorted(rows, key=lambda r: (r.serial, r.reg_no))
+    return sorted(rows, key=lambda x: (x[1].serial, x[0]))
 
 
 def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, number: str) -> Issued:
     """The award decision, its attachment the winners table grouped by level."""
-    from pipeline.render.documents import Winner, decision_from_winners, render_decision
+    from pipeline.render.documents import decision_from_winners, render_decision
 
-    winners = [Winner(level=r.level, level_name=r.level_name, serial=r.serial, project=r.project,
-                      units=tuple(r.units), persons=tuple(r.persons)) for r in _results(registry, call)]
+    winners = [w for _, w in _results(registry, call)]
     decision = decision_from_winners(winners, call, number, date)
     return Issued((render_decision(decision, out),), {"winners": len(winners)})
 
@@ -103,8 +88,8 @@ def assign_certificate_numbers(registry: Registry, call: Call) -> list[Certifica
     from pipeline.render.certificates import certificates_for
 
     wanted = []
-    for r in _results(registry, call):
-        wanted += certificates_for(call, r.project, r.level, r.serial, r.units, r.persons, registration=r.reg_no)
+    for reg_no, w in _results(registry, call):
+        wanted += certificates_for(call, w.project, w.level, w.serial, w.units, w.persons, registration=reg_no)
     with registry.transaction() as c:
         kept = {(reg, kind, rank): number for reg, kind, rank, number in
                 c.execute("SELECT reg_no, kind, rank, number FROM certificates WHERE call = ?", (call.id,))}

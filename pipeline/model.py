@@ -234,6 +234,15 @@ class Report:
         """`pass` when there is no error, else `fail`."""
         return "fail" if self.count("error") else "pass"
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """Inverse of to_dict (reports/<reg-no>.json, the registry)."""
+        f = d["file"]
+        return cls(tool=dict(d["tool"]), call=d["call"],
+                   file=FileInfo(f["path"], f["sha256"], f["format"], f["bytes"], f.get("pages")),
+                   fields=d.get("fields") or {}, findings=tuple(Finding.from_dict(x) for x in d["findings"]),
+                   registration=d.get("registration"))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON report of interfaces.md."""
         return {

@@ -300,6 +300,12 @@ class Registry:
                                 (reg_no, call_version, tool_version)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def checked_count(self, call_id: str, call_version: str, tool_version: str) -> int:
+        """How many of the call's files have a stored check by this call and tool version."""
+        return int(self.conn.execute("SELECT count(*) FROM applications WHERE call = ? AND call_version = ? AND "
+                                     "tool_version = ? AND file_report IS NOT NULL",
+                                     (call_id, call_version, tool_version)).fetchone()[0])
+
     def store_file_report(self, reg_no: str, report: dict[str, Any], call_version: str, tool_version: str,
                           locations: dict[str, Any] | None = None) -> None:
         """Keep the single-file report of a checked file (the cache) and the locations of its fields."""
@@ -346,9 +352,8 @@ class Registry:
 
     def application(self, reg_no: str) -> Registered | None:
         """One registered application by number."""
-        for a in self.applications_by_numbers([reg_no]):
-            return a
-        return None
+        found = self.applications_by_numbers([reg_no])
+        return found[0] if found else None
 
     def applications_by_numbers(self, numbers: Sequence[str]) -> list[Registered]:
         """The registered applications with these numbers, in registration order."""

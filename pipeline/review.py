@@ -26,6 +26,8 @@ from typing import Any
 
 from pipeline.calls import Call
 from pipeline.errors import CallError, PipelineError
+from pipeline.extract import norm
+from pipeline.fileio import decode_csv
 from pipeline.registry import Registered, Registry
 
 
@@ -134,23 +136,16 @@ _FIELD_SPLIT = re.compile(r"[；;、,，\s]+")
 
 
 def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 with or without BOM, else GBK/GB18030 as Chinese Excel saves 'CSV'."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
+    text = decode_csv(data)
+    if text is None:
         raise ReviewError(f"{path.name}：无法识别文件编码（应为 UTF-8 或 GBK）",
-                          f"{path.name}: unknown encoding (expected UTF-8 or GBK)") from None
+                          f"{path.name}: unknown encoding (expected UTF-8 or GBK)")
+    return text
 
 
 def normalise_unit(name: str) -> str:
     """A unit name for comparison: NFKC (full-width brackets become ASCII), no whitespace, case-folded."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
+    return norm(name).casefold()
 
 
 def _credit_code_ok(code: str, call: Call) -> bool:

@@ -176,7 +176,7 @@ def test_rerun_is_cached_and_numbers_stable_across_renames(tmp_path: Path, call:
         (folder / "new").mkdir()
         shutil.copy(SAMPLES / "round" / "0003-申报书.docx", folder / "new" / "late.docx")
         second = run_batch(folder, tmp_path / "out", call, reg, jobs=2)
-    assert second.checked == 1 and second.new == 1
+    assert second.checked == 1 and second.new == 1 and second.cached == 16
     before, after = numbers_by_sha(first.rows), numbers_by_sha(second.rows)
     assert all(after[s] == n for s, n in before.items())
     late = next(r for r in second.rows if r.source.path == "new/late.docx")

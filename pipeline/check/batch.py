@@ -25,6 +25,7 @@ from pipeline.calls import Call
 from pipeline.check.codes import make
 from pipeline.check.values import parse_date
 from pipeline.errors import PipelineError
+from pipeline.fileio import decode_csv
 from pipeline.model import Finding, Location
 
 
@@ -104,12 +105,8 @@ def _shingles(text: str) -> set[str]:
 SimilarityCache = MutableMapping[tuple[str, str], tuple[float, "float | None"]]
 
 
-def text_key(text: str) -> str:
-    """A summary's identity for the similarity cache: a digest of its text without whitespace."""
-    return _key(_clean_text(text))
-
-
 def _key(clean: str) -> str:
+    """A summary's identity for the similarity cache: a digest of its text without whitespace."""
     return hashlib.blake2b(clean.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -179,13 +176,8 @@ def read_members(path: Path) -> dict[str, Member]:
     except OSError as e:
         raise MemberListError(f"无法读取会员名录 {path}：{e.strerror}",
                               f"cannot read the member list {path}: {e.strerror}") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_csv(raw)
+    if text is None:
         raise MemberListError(f"会员名录 {path} 的编码无法识别（应为 UTF-8 或 GBK）",
                               f"the member list {path} is neither UTF-8 nor GBK")
     rows = list(csv.reader(io.StringIO(text)))

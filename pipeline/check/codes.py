@@ -160,6 +160,16 @@ CODES: dict[str, Code] = {
                          "{label} should be {expected}, is {actual} ({count} paragraphs)"),
 }
 
+_SEVERITY_WORDS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+                   "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+
+def severity_word(severity: str, lang: str = "zh", capital: bool = False) -> str:
+    """A severity in the reader's words: 错误/警告/提示, or error/warning/info (Error… with capital)."""
+    word = _SEVERITY_WORDS["en" if lang == "en" else "zh"][severity]
+    return word.capitalize() if capital else word
+
+
 _FORMAT_HINTS = {
     "ascii": ("英文字母、数字和常用符号", "printable ASCII"),
     "credit_code": ("18位统一社会信用代码（数字或大写字母，不含I、O、S、V、Z）",

@@ -29,7 +29,7 @@ from pipeline.errors import PipelineError
 from pipeline.fileio import docx_bytes, write_bytes, zip_bytes
 from pipeline.render.docx import TemplateProblem, render_template
 from pipeline.render.fonts import font_face_for, missing_glyphs
-from pipeline.render.form import _chinese_date
+from pipeline.render.form import chinese_month
 from pipeline.resources import templates_dir
 
 KIND_LETTERS = {"unit": "U", "person": "P"}
@@ -171,12 +171,6 @@ def certificates_for(call: Call, project: str, level: int, serial: int, units: S
                                    name=clean_name(who), project=clean_name(project), level=level,
                                    level_name=name, rank=rank, registration=registration))
     return out
-
-
-def chinese_month(day: dt.date) -> str:
-    """二〇二一年十二月: certificates carry the date in Chinese numerals, as 荣誉证书 traditionally do (a notice under
-    GB/T 9704-2012 uses Arabic numerals instead); the month alone, as the certificates are issued for the month."""
-    return _chinese_date(day)
 
 
 # --- the glyph check ------------------------------------------------------------------------------------------

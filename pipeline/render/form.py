@@ -203,8 +203,9 @@ def _table_borders(table: Table, outer: str = "single", inner: str = "single") -
     table._tbl.tblPr.insert_element_before(borders, *_TBL_PR_AFTER_BORDERS)
 
 
-def _chinese_date(value: Any) -> str:
-    """2021-05-26 -> 二〇二一年五月 (the month of an official document's date)."""
+def chinese_month(value: Any) -> str:
+    """2021-05-26 -> 二〇二一年五月: the month in Chinese numerals, as a form's cover and a certificate write it
+    (a notice under GB/T 9704-2012 uses Arabic numerals instead); empty for what is not a date."""
     if isinstance(value, dt.date):
         d = value
     else:
@@ -565,7 +566,7 @@ class _FormBuilder:
             p.alignment = CENTER
             p.paragraph_format.space_before = Cm(4.0)
             _run(p, f"{org}制", font=SONG, size=COVER_PT)
-        date = _chinese_date(call.notice.get("date", call.window_start))
+        date = chinese_month(call.notice.get("date", call.window_start))
         if date:
             p = self.doc.add_paragraph()
             p.alignment = CENTER

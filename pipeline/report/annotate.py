@@ -6,13 +6,12 @@ import io
 from pathlib import Path
 from typing import Any
 
+from pipeline.check.codes import severity_word
 from pipeline.fileio import save_docx
 from pipeline.ingest.docx import body_elements, locate
 from pipeline.model import Finding, Report
 
 AUTHOR = {"zh": "申报书自检", "en": "Application self-check"}
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-             "en": {"error": "Error", "warning": "Warning", "info": "Info"}}
 
 
 def _anchor_runs(element: Any, document: Any) -> list[Any]:
@@ -31,7 +30,7 @@ def _anchor_runs(element: Any, document: Any) -> list[Any]:
 def comment_text(f: Finding, lang: str) -> str:
     """The comment's words: severity, message, code."""
     msg = f.message if lang == "zh" else f.message_en
-    return f"【{_SEVERITY[lang][f.severity]}】{msg}（{f.code}）"
+    return f"【{severity_word(f.severity, lang, capital=True)}】{msg}（{f.code}）"
 
 
 def annotate(data: bytes, report: Report, lang: str = "zh") -> Any:

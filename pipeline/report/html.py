@@ -9,15 +9,13 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.calls import Call
-from pipeline.check.codes import CODES
+from pipeline.check.codes import CODES, severity_word
 from pipeline.model import Report
 from pipeline.report.text import section_of
 from pipeline.resources import templates_dir
 
 TEMPLATE = "report.html.j2"
 
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-             "en": {"error": "Error", "warning": "Warning", "info": "Info"}}
 
 # Every fixed word of the page, by language.
 _WORDS: dict[str, dict[str, str]] = {
@@ -67,7 +65,7 @@ def _file_view(index: int, report: Report, call: Call, lang: str) -> dict[str, A
         code = CODES.get(f.code)
         groups.setdefault(title, []).append({
             "severity": f.severity,
-            "severity_label": _SEVERITY[lang][f.severity],
+            "severity_label": severity_word(f.severity, lang, capital=True),
             "code": f.code,
             "code_title": (code.title_en if lang == "en" else code.title_zh) if code else "",
             "message": f.message_en if lang == "en" else f.message,

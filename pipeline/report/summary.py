@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.calls import Call
-from pipeline.check.codes import field_label
+from pipeline.check.codes import field_label, severity_word
 from pipeline.fileio import atomic_write, write_bytes, write_text
 from pipeline.model import Report
 
@@ -38,8 +38,6 @@ _FINDING_HEAD = {
     "en": ["Registration", "File", "Severity", "Code", "Field", "Problem", "Location"],
 }
 _SHEETS = {"zh": ("申报汇总", "问题明细"), "en": ("Applications", "Findings")}
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-             "en": {"error": "error", "warning": "warning", "info": "info"}}
 _RESULT = {
     "zh": {"pass": "通过", "warn": "通过（有警告）", "fail": "退回补正", "unreadable": "无法检查"},
     "en": {"pass": "pass", "warn": "pass (warnings)", "fail": "return for correction", "unreadable": "not checkable"},
@@ -78,7 +76,7 @@ def finding_rows(rows: Sequence[Row], call: Call, lang: str = "zh") -> list[list
     out = []
     for r in rows:
         for f in r.report.findings:
-            out.append([r.reg_no or "—", r.source.path, _SEVERITY[lang][f.severity], f.code,
+            out.append([r.reg_no or "—", r.source.path, severity_word(f.severity, lang), f.code,
                         field_label(f.field, call, lang) if f.field else "",
                         f.message_en if lang == "en" else f.message, f.location.describe(lang)])
     return out

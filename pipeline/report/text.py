@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pipeline.calls import Call, strip_numeral
+from pipeline.check.codes import severity_word
 from pipeline.model import Finding, Report
-
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-             "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 
 def section_of(finding: Finding, call: Call) -> str:
@@ -17,7 +15,6 @@ def section_of(finding: Finding, call: Call) -> str:
 
 def render_text(report: Report, call: Call, lang: str = "zh") -> str:
     """The human-readable report of one file."""
-    sev = _SEVERITY[lang]
     e, w = report.count("error"), report.count("warning")
     lines = []
     if lang == "zh":
@@ -40,5 +37,5 @@ def render_text(report: Report, call: Call, lang: str = "zh") -> str:
         where = f.location.describe(lang)
         msg = f.message if lang == "zh" else f.message_en
         loc = f"［{where}］" if lang == "zh" else f"[{where}]"
-        lines.append(f"    {sev[f.severity]} {f.code}  {msg}  {loc}")
+        lines.append(f"    {severity_word(f.severity, lang)} {f.code}  {msg}  {loc}")
     return "\n".join(lines) + "\n"
