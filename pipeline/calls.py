@@ -109,6 +109,10 @@ class Section:
     total_field: str | None = None
     basis: FieldSpec | None = None
     spec: FieldSpec | None = None
+    # the blank form starts this section on a new page (the page applicants sign, stamp and scan back in)
+    new_page: bool = False
+    # on a scanned page inside a text PDF the section counts as filled in (signed and dated), not as missing
+    scanned_ok: bool = False
 
     @property
     def heading(self) -> str:
@@ -151,6 +155,10 @@ class Call:
     documents: dict[str, Any]
     folder: Path
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    # the cover page's labels (项目名称, 申报单位（盖章）, …): labels, never values, and never a section's fields
+    cover: tuple[str, ...] = ()
+    # formats checked on the characters as typed (ascii); every other format sees the value after NFKC
+    raw_formats: frozenset[str] = frozenset()
 
     def section(self, section_id: str) -> Section:
         """The section with this id."""
@@ -329,6 +337,7 @@ def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str
         hint=r.get("hint", str), text=r.get("text", str), seal=r.get("seal", str),
         years=tuple(r.get("years", list, [])), year_column=r.get("year_column", str),
         total_label=r.get("total_label", str), total_field=r.get("total_field", str), basis=basis, spec=spec,
+        new_page=r.get("new_page", bool, False), scanned_ok=r.get("scanned_ok", bool, False),
     )
     r.done()
     if kind == "fields" and not fields:
@@ -356,6 +365,10 @@ def parse_call(data: Any, folder: Path) -> Call:
         except re.error as e:
             raise _bad(f"formats.{name}", f"不是有效的正则表达式（{e}）",
                        f"is not a valid regular expression ({e})") from None
+    raw_formats = r.get("raw_formats", list, [])
+    for i, name in enumerate(raw_formats):
+        if name not in formats:
+            raise _bad(f"raw_formats[{i}]", f"引用了不存在的格式 {name}", f"names an unknown format {name}")
     sections_raw = r.get("sections", list, required=True)
     sections = tuple(_section(s, f"sections[{i}]", lists, formats) for i, s in enumerate(sections_raw))
     seen: set[str] = set()
@@ -405,8 +418,9 @@ def parse_call(data: Any, folder: Path) -> Call:
         documents=r.get("documents", dict, {}),
         folder=folder,
         raw=data,
+        cover=tuple(str(x) for x in form.get("cover", list, [])),
+        raw_formats=frozenset(raw_formats),
     )
-    form.get("cover", list)
     form.done()
     r.get("award_short", str)
     r.get("schedule", dict)

@@ -100,6 +100,8 @@ class Paragraph:
     location: Location = field(default_factory=Location)
     # the smallest font size of the paragraph's visible text, in points (None: unknown)
     min_font_pt: float | None = None
+    # a PDF page without a text layer (a scan) standing here in reading order; its text is empty
+    scanned: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Document:
     pages: int | None = None
     # (width, height) in points of each page, when the format knows them (PDF always; docx: each section)
     page_sizes: tuple[tuple[float, float], ...] = ()
+    # PDF: the pages (1-based) that are scanned images without a text layer, inside a text PDF
+    scanned_pages: tuple[int, ...] = ()
 
 
 @dataclass
@@ -133,6 +137,8 @@ class Application:
     properties: dict[str, str] = field(default_factory=dict)
     # paths left empty because their cell could not be split (a date range): no `required` finding for them
     unsplit: set[str] = field(default_factory=set)
+    # paths of sections on a scanned page that count as filled in (signed and dated on paper): no `required`
+    scanned: set[str] = field(default_factory=set)
 
     @property
     def label_ratio(self) -> float:

@@ -210,9 +210,209 @@ def test_severities(call: Any) -> None:
     assert sev == {"field.too_short": "warning", "field.duration": "warning", "content.keywords_missing": "warning"}
 
 
+def wide(text: str) -> str:
+    """The full-width form of ASCII text, as a Chinese input method types it (１２３, Ａ, ＠, －)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def wide_cell(key: str, i: int, col: str) -> Callable[[V], None]:
+    def change(v: V) -> None:
+        v[key][i][col] = wide(v[key][i][col])
+    return change
+
+
+def wide_put(key: str) -> Callable[[V], None]:
+    def change(v: V) -> None:
+        v[key] = wide(v[key])
+    return change
+
+
+# call-2021.md §2: codes, numbers, phone numbers, postcodes, member numbers, e-mail addresses and dates are compared
+# after NFKC, and dates may be written in Chinese numerals
+READ_AS_TYPED_OK: list[tuple[str, Callable[[V], None]]] = [
+    ("full-width member number", wide_put("applicant.member_no")),
+    ("full-width postcode", wide_put("applicant.postcode")),
+    ("full-width landline", wide_put("contact.phone")),
+    ("full-width mobile", put("contact.phone", wide("13916284735"))),
+    ("full-width e-mail", wide_put("contact.email")),
+    ("full-width credit code", wide_put("applicant.credit_code")),
+    ("full-width unit credit code", wide_cell("units", 1, "credit_code")),
+    ("full-width amounts", both_(wide_cell("benefits.years", 1, "sales"), lambda v: v["benefits.total"].update(
+        sales=wide(v["benefits.total"]["sales"])))),
+    ("full-width dates", both_(wide_put("project.start_date"), wide_put("declaration.date"),
+                               wide_cell("persons", 0, "birth"), wide_cell("ip", 0, "date"))),
+    ("declaration date in Chinese numerals", put("declaration.date", "二〇二一年六月二十八日")),
+    ("declaration date with 零", put("declaration.date", "二零二一年七月三十一日")),
+    ("birth in Chinese numerals", cell("persons", 1, "birth", "一九八五年九月")),
+    ("period in Chinese numerals", both_(put("project.start_date", "二〇一九年三月"),
+                                        put("project.end_date", "二○二〇年十二月"))),
+    ("ip date in Chinese numerals", cell("ip", 0, "date", "二〇二一年三月十六日")),
+]
+
+
+@pytest.mark.parametrize("name, change", READ_AS_TYPED_OK, ids=[n for n, _ in READ_AS_TYPED_OK])
+def test_values_read_as_a_person_reads_them(call: Any, name: str, change: Callable[[V], None]) -> None:
+    assert run(call, change) == set()
+
+
+READ_AS_TYPED_BAD: list[tuple[str, Callable[[V], None], set[tuple[str, str | None]]]] = [
+    ("full-width english name is not ASCII", put("project.name_en", wide("Yield Improvement")),
+     {("field.pattern", "project.name_en")}),
+    ("english name with a full-width space is not ASCII either", put("project.name_en", "Yield\u3000Improvement"),
+     {("field.pattern", "project.name_en")}),
+    ("full-width credit code, check digit wrong", lambda v: v.update({"applicant.credit_code": wide(
+        v["applicant.credit_code"][:17] + ("0" if v["applicant.credit_code"][17] != "0" else "1"))}),
+     {("field.checksum", "applicant.credit_code")}),
+    ("full-width credit code with O", put("applicant.credit_code", wide("91310115MA1K4OBC2X")),
+     {("field.pattern", "applicant.credit_code")}),
+    ("full-width member number of 5", put("applicant.member_no", wide("21045")),
+     {("field.pattern", "applicant.member_no")}),
+    ("full-width postcode with a letter", put("applicant.postcode", wide("20131A")),
+     {("field.pattern", "applicant.postcode")}),
+    ("full-width mobile starting 12", put("contact.phone", wide("12916284735")), {("field.pattern", "contact.phone")}),
+    ("full-width e-mail without domain", put("contact.email", wide("guwj@")), {("field.pattern", "contact.email")}),
+    ("declaration in Chinese numerals after the window", put("declaration.date", "二〇二一年八月一日"),
+     {("field.date_window", "declaration.date")}),
+    ("declaration in Chinese numerals, no such day", put("declaration.date", "二〇二一年六月三十一日"),
+     {("field.date_invalid", "declaration.date")}),
+    ("birth in Chinese numerals, too young", cell("persons", 0, "birth", "二〇〇三年六月"),
+     {("field.date_window", "persons[0].birth")}),
+    ("period in Chinese numerals reversed", both_(put("project.start_date", "二〇二〇年十二月"),
+                                                 put("project.end_date", "二〇一九年三月")),
+     {("field.date_order", "project.end_date")}),
+    ("same person, birth written two ways", lambda v: v["persons"].append(dict(v["persons"][1], birth="一九八五年九月")),
+     {("field.duplicate", "persons[6].name")}),
+    ("same person, birth full-width and with dots", lambda v: v["persons"].append(dict(v["persons"][1],
+                                                                                        birth=wide("1985.9"))),
+     {("field.duplicate", "persons[6].name")}),
+    ("same unit, name with full-width brackets", lambda v: (
+        v["units"][1].update(name="上海景和(模具)科技有限公司"),
+        v["units"].append({"name": "上海景和（模具）科技有限公司", "credit_code": v["units"][1]["credit_code"]}),
+        v["persons"][2].update(unit="上海景和(模具)科技有限公司")),
+     {("field.duplicate", "units[3].name")}),
+]
+
+
+@pytest.mark.parametrize("name, change, want", READ_AS_TYPED_BAD, ids=[n for n, _, _ in READ_AS_TYPED_BAD])
+def test_values_read_as_typed_still_fail(call: Any, name: str, change: Callable[[V], None],
+                                         want: set[tuple[str, str | None]]) -> None:
+    assert run(call, change) == want
+
+
+def test_pattern_finding_shows_what_was_typed(call: Any) -> None:
+    v = valid_values()
+    v["applicant.member_no"] = wide("21045")
+    v["units"][1]["credit_code"] = wide("91310115MA1K4OBC2X")
+    found = {f.field: f.actual for f in run_rules(Application(values=v), call) if f.code == "field.pattern"}
+    assert found == {"applicant.member_no": "２１０４５", "units[1].credit_code": wide("91310115MA1K4OBC2X")}
+    assert v["applicant.member_no"] == "２１０４５"  # the values themselves are left as typed
+
+
+def test_raw_formats_must_name_a_format() -> None:
+    import yaml
+    from conftest import ROOT
+
+    from pipeline.calls import parse_call
+    from pipeline.errors import CallError
+
+    d = yaml.safe_load((ROOT / "schemas" / "saq-2021" / "call.yaml").read_text(encoding="utf-8"))
+    assert parse_call(d, ROOT).raw_formats == frozenset({"ascii"})
+    d["raw_formats"] = ["ascii", "asci"]
+    with pytest.raises(CallError) as e:
+        parse_call(d, ROOT)
+    assert "raw_formats[1]" in str(e.value) and "raw_formats[1]" in e.value.message_en
+
+
 def test_unsplit_end_date_is_not_reported_as_missing(call: Any) -> None:
     v = valid_values()
     v["project.start_date"] = "三年左右"
     del v["project.end_date"]
     app = Application(values=v, unsplit={"project.end_date"})
     assert {f.key for f in run_rules(app, call)} == {("field.date_invalid", "project.start_date")}
+
+
+# call-2021.md §2: "nothing" (无, 暂无, 没有, 空, —, －, -, /) in an optional field or row is a blank; in a required
+# field it is `field.required`. Read from a filled form, since extraction drops such values (the report's `fields`
+# then lack them, as if left blank).
+def _form(change: Callable[[V], None]) -> Any:
+    import copy
+
+    from make_samples import fill_form
+    from make_samples import valid_values as raw_values
+
+    from pipeline.calls import load_call
+    from pipeline.check import check_bytes
+    from pipeline.fileio import docx_bytes
+
+    call = load_call("saq-2021")
+    v = copy.deepcopy(raw_values())
+    change(v)
+    return check_bytes(docx_bytes(fill_form(call, v)), "form.docx", call)
+
+
+def no_ip_proof(v: V) -> None:
+    v["attachments"].remove("知识产权证明")
+
+
+NOTHING: list[tuple[str, Callable[[V], None], set[tuple[str, str | None]], set[str]]] = [
+    ("recommender 无, opinion 无", both_(put("recommender.name", "无"), put("recommender.opinion", "无")), set(),
+     {"recommender.name", "recommender.opinion"}),
+    ("recommender —, opinion blank", both_(put("recommender.name", "—"), put("recommender.opinion", None)), set(),
+     {"recommender.name", "recommender.opinion"}),
+    ("recommender 暂无。, opinion －", both_(put("recommender.name", "暂无。"), put("recommender.opinion", "－")), set(),
+     {"recommender.name", "recommender.opinion"}),
+    ("english name 无", put("project.name_en", "无"), set(), {"project.name_en"}),
+    ("english name /", put("project.name_en", "/"), set(), {"project.name_en"}),
+    ("ip 无 in every cell", both_(put("ip", [dict.fromkeys(("kind", "name", "number", "date"), "无")] * 3), no_ip_proof),
+     set(), set()),
+    ("ip 无 in the first cell only", both_(put("ip", [{"kind": "无"}, {"kind": "没有"}]), no_ip_proof), set(), set()),
+    ("ip dashes in every cell", both_(put("ip", [dict.fromkeys(("kind", "name", "number", "date"), "——")] * 2),
+                                      no_ip_proof), set(), set()),
+    ("person title 无", cell("persons", 2, "title", "无"), set(), set()),
+    ("benefit cells with dashes", lambda v: v["benefits.years"][0].update(sales="—", profit="－"), set(), set()),
+    ("contact 无", put("contact.name", "无"), {("field.required", "contact.name")}, {"contact.name"}),
+    ("contact --", put("contact.name", "--"), {("field.required", "contact.name")}, {"contact.name"}),
+    ("member number 无", put("applicant.member_no", "无"), {("field.required", "applicant.member_no")},
+     {"applicant.member_no"}),
+    ("category 无", put("project.category", "无"), {("field.required", "project.category")}, {"project.category"}),
+    ("period 无", put("project.period", "无"),
+     {("field.required", "project.start_date"), ("field.required", "project.end_date")},
+     {"project.start_date", "project.end_date"}),
+    ("summary 暂无", put("summary", "暂无"), {("field.required", "summary")}, {"summary"}),
+    ("signatory /", put("declaration.signatory", "/"), {("field.required", "declaration.signatory")},
+     {"declaration.signatory"}),
+    ("declaration date 无", put("declaration.date", "无"), {("field.required", "declaration.date")},
+     {"declaration.date"}),
+    ("basis 无 with benefits", put("benefits.basis", "无"), {("field.required", "benefits.basis")}, {"benefits.basis"}),
+    ("unit credit code 无", cell("units", 1, "credit_code", "无"), {("field.required", "units[1].credit_code")}, set()),
+    ("ip name 无 in a real row", cell("ip", 1, "name", "无"), {("field.required", "ip[1].name")}, set()),
+    ("every person row 无", put("persons", [dict.fromkeys(("name", "gender", "birth", "unit", "title",
+                                                           "contribution"), "无")] * 2),
+     {("field.too_few", "persons")}, set()),
+]
+
+
+@pytest.mark.parametrize("name, change, want, absent", NOTHING, ids=[n for n, *_ in NOTHING])
+def test_nothing_is_blank(name: str, change: Callable[[V], None], want: set[tuple[str, str | None]],
+                          absent: set[str]) -> None:
+    report = _form(change)
+    assert {f.key for f in report.findings} == want
+    assert not absent & set(report.fields)
+    assert all(f.location.kind == "docx" for f in report.findings)
+
+
+def test_nothing_rows_are_no_rows_and_the_rows_after_move_up() -> None:
+    ip = [{"kind": "发明专利", "name": "一种压铸方法", "number": "ZL202010358246.1", "date": "2021年3月16日"},
+          {"kind": "无", "name": "无", "number": "无", "date": "无"},
+          {"kind": "企业标准", "name": "压铸过程控制规范", "number": "—", "date": "二〇二〇年十二月二十八日"}]
+    report = _form(both_(put("ip", ip), cell("persons", 2, "title", "—")))
+    assert [f.key for f in report.findings] == []
+    assert report.fields["ip"] == [ip[0], {"kind": "企业标准", "name": "压铸过程控制规范", "date": "二〇二〇年十二月二十八日"}]
+    assert "title" not in report.fields["persons"][2]
+    # a finding on the moved row points at its own cells, not at the 无 row's
+    bad = _form(both_(put("ip", [ip[1], dict(ip[2], kind="商标")])))
+    (finding,) = [f for f in bad.findings if f.code == "field.enum"]
+    assert finding.field == "ip[0].kind"
+    good = _form(both_(put("ip", [dict(ip[2], kind="商标")])))
+    (first,) = [f for f in good.findings if f.code == "field.enum"]
+    assert finding.location.row == first.location.row + 1

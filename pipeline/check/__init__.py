@@ -10,7 +10,7 @@ from pipeline.calls import Call, stamped_call
 from pipeline.check.codes import make
 from pipeline.check.layout import layout_findings
 from pipeline.check.rules import run_rules
-from pipeline.extract import Finder, extract, form_words
+from pipeline.extract import Finder, block_starter, extract, form_words
 from pipeline.ingest.docx import read_docx
 from pipeline.ingest.problems import FileProblem
 from pipeline.ingest.sniff import guard_size, sniff
@@ -39,7 +39,7 @@ def read_document(data: bytes, fmt: str, call: Call) -> Document:
     if fmt == "pdf":
         from pipeline.ingest.pdf import read_pdf
 
-        return read_pdf(data, call.file, form_words(call))
+        return read_pdf(data, call.file, form_words(call), block_starter(call))
     zh, en = _UNSUPPORTED.get(fmt, _UNSUPPORTED["unknown"])
     raise FileProblem("file.unsupported_type", reason_zh=zh, reason_en=en)
 

@@ -36,6 +36,9 @@ CODES: dict[str, Code] = {
     "file.no_text_layer": Code("error", "无文字层", "no text layer",
                                "PDF 没有可提取的文字（可能是扫描件），请由 Word 直接导出 PDF 或提交 .docx",
                                "The PDF has no extractable text (a scan?); export the PDF from Word or send the .docx"),
+    "file.scanned_page": Code("warning", "扫描页", "scanned page",
+                              "第{page}页是扫描页（没有文字层）{reason_zh}",
+                              "Page {page} is a scan (no text layer){reason_en}"),
     "file.legacy_format": Code("error", "旧版格式", "legacy format",
                                "无法转换旧版 {actual} 文件{reason_zh}，请在 Word 或 WPS 中另存为 .docx 后提交",
                                "The legacy {actual} file could not be converted{reason_en}; "

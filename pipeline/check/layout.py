@@ -70,7 +70,35 @@ def font_size_findings(doc: Document, call: Call, finder: Finder | None = None) 
     return out
 
 
+def scanned_page_findings(doc: Document, call: Call, finder: Finder | None = None) -> list[Finding]:
+    """A warning per scanned page inside a text PDF, naming the sections that stand on it (call-2021.md §2.9)."""
+    if not doc.scanned_pages:
+        return []
+    finder = finder or Finder(doc, call)
+    marks = {u.location.page: i for i, u in enumerate(finder.units) if u.paragraph is not None and u.paragraph.scanned}
+    out: list[Finding] = []
+    for page in doc.scanned_pages:
+        mark = marks.get(page)
+        on = [s for s in call.sections if s.id in finder.scanned and mark is not None and mark in finder.region(s.id)]
+        signed = [s.title for s in on if s.scanned_ok]
+        unread = [s.title for s in on if not s.scanned_ok]
+        zh, en = [], []
+        if signed:
+            zh.append(f"，视为已签字盖章：{'、'.join(signed)}")
+            en.append(f"; taken as signed and stamped: {', '.join(signed)}")
+        if unread:
+            zh.append(f"，其中{'、'.join(unread)}的内容无法检查，请将该部分以文字形式导出后重新提交")
+            en.append(f"; the text of {', '.join(unread)} cannot be checked: export that part as text and resubmit")
+        if not on:
+            zh.append("，该页内容未检查")
+            en.append("; its content was not checked")
+        out.append(make("file.scanned_page", call, location=Location(kind="pdf", page=page), actual=page, page=page,
+                        reason_zh="".join(zh), reason_en="".join(en)))
+    return out
+
+
 def layout_findings(doc: Document, call: Call, finder: Finder | None = None) -> list[Finding]:
-    """All layout findings of a document: page size, page count, body font size (reusing a Finder if given)."""
-    return [*page_size_findings(doc, call), *page_count_findings(doc, call),
+    """All layout findings of a document: scanned pages, page size, page count, body font size (reusing a Finder
+    if given)."""
+    return [*scanned_page_findings(doc, call, finder), *page_size_findings(doc, call), *page_count_findings(doc, call),
             *font_size_findings(doc, call, finder)]

@@ -16,6 +16,7 @@ from pipeline.check.values import (
     PartialDate,
     add_months,
     char_count,
+    compared,
     credit_check_char,
     parse_amount,
     parse_date,
@@ -38,6 +39,8 @@ class Context:
         """Record a finding at the field's location (a rule's configured severity wins)."""
         if any(f.code == code and f.field == field for f in self.findings):
             return
+        if code == "field.required" and field in self.app.scanned:
+            return  # signed and dated on a scanned page (call-2021.md §2.9)
         loc = self.app.location_of(field) if field else None
         if self.severity is not None:
             kw.setdefault("severity", self.severity)
@@ -118,10 +121,41 @@ def _path(parts: Any) -> str:
     return out
 
 
+def _is_code(spec: FieldSpec, call: Call) -> bool:
+    """Whether a field holds a code, number or date, compared after NFKC (call-2021.md §2): not the ascii rule."""
+    if spec.format is not None:
+        return spec.format not in call.raw_formats
+    return spec.checksum is not None or spec.type in ("date", "month", "number")
+
+
+def compared_values(values: dict[str, Any], call: Call) -> dict[str, Any]:
+    """A copy of the values in which codes, numbers and dates are NFKC'd (１３９… reads 139…); the rest as typed."""
+    out = dict(values)
+    for fid, spec in call.field_specs().items():
+        if isinstance(out.get(fid), str) and _is_code(spec, call):
+            out[fid] = compared(out[fid])
+    for s in call.table_sections():
+        codes = [c.id for c in s.columns if _is_code(c, call)]
+        if not codes:
+            continue
+        assert s.field is not None
+        if isinstance(out.get(s.field), list):
+            out[s.field] = [_compared_row(row, codes) for row in out[s.field]]
+        if s.total_field and isinstance(out.get(s.total_field), dict):
+            out[s.total_field] = _compared_row(out[s.total_field], codes)
+    return out
+
+
+def _compared_row(row: Any, codes: list[str]) -> Any:
+    if not isinstance(row, dict):
+        return row
+    return {k: compared(v) if k in codes and isinstance(v, str) else v for k, v in row.items()}
+
+
 def schema_findings(ctx: Context) -> None:
-    """Map JSON Schema errors to findings: required, enum, pattern, minItems, maxItems."""
+    """Map JSON Schema errors to findings: required, enum, pattern, minItems, maxItems (codes seen after NFKC)."""
     specs = ctx.call.field_specs()
-    for err in _validator(ctx.call).iter_errors(ctx.app.values):
+    for err in _validator(ctx.call).iter_errors(compared_values(ctx.app.values, ctx.call)):
         where = _path(err.absolute_path)
         v = err.validator
         if v == "required":
@@ -135,7 +169,7 @@ def schema_findings(ctx: Context) -> None:
         elif v == "pattern":
             spec = specs.get(where)
             fmt = spec.format if spec else _column_format(ctx.call, where)
-            ctx.add("field.pattern", where, actual=err.instance, format_zh=format_hint(fmt, "zh"),
+            ctx.add("field.pattern", where, actual=ctx.value(where), format_zh=format_hint(fmt, "zh"),
                     format_en=format_hint(fmt, "en"))
         elif v == "minItems":
             ctx.add("field.too_few", where, expected=err.validator_value, actual=len(err.instance))
@@ -172,11 +206,11 @@ def check_value(ctx: Context, path: str, spec: FieldSpec, value: Any) -> None:
         ctx.add("field.pattern", path, actual=value.replace("\n", " "), format_zh=format_hint("one_line", "zh"),
                 format_en=format_hint("one_line", "en"))
     if spec.checksum == "credit_code" and not ctx.has(path, "field.pattern"):
-        code = value.strip()
+        code = compared(value)
         if len(code) == 18 and all(c in CREDIT_CHARS for c in code):
             want = credit_check_char(code[:17])
             if code[17] != want:
-                ctx.add("field.checksum", path, expected=want, actual=code)
+                ctx.add("field.checksum", path, expected=want, actual=value.strip())
     if spec.type in ("date", "month") and parse_date(value) is None:
         ctx.add("field.date_invalid", path, actual=value)
     if spec.type == "number" and parse_amount(value) is None:
@@ -271,12 +305,23 @@ def equals(ctx: Context, p: dict[str, Any]) -> None:
                 other_en=p["other"])
 
 
+def _same(col: FieldSpec | None, text: str) -> str:
+    """A value as compared for sameness: a date by what it means (1985年9月 = 1985.9 = 一九八五年九月), else NFKC
+    without whitespace."""
+    if col is not None and col.type in ("date", "month"):
+        d = parse_date(text)
+        if d is not None:
+            return d.iso()
+    return re.sub(r"\s+", "", compared(text))
+
+
 @rule("unique")
 def unique(ctx: Context, p: dict[str, Any]) -> None:
     """No two rows of a list share the key columns."""
     seen: dict[tuple[str, ...], int] = {}
+    cols = [_column(ctx.call, f"{p['list']}[0].{k}") for k in p["key"]]
     for i, row in enumerate(ctx.app.values.get(p["list"]) or []):
-        key = tuple(re.sub(r"\s+", "", str(row.get(k, ""))) for k in p["key"])
+        key = tuple(_same(col, str(row.get(k, ""))) for k, col in zip(p["key"], cols, strict=True))
         if not all(key):
             continue
         if key in seen:

@@ -8,7 +8,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.extract import HAN_DIGITS, HAN_ZEROS, is_nothing
+
 _WS = re.compile(r"\s+")
+
+
+def compared(text: str) -> str:
+    """A code, number or date as it is compared: NFKC (full-width ０-９ Ａ-Ｚ ＠ （） are ASCII), trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def char_count(text: str) -> int:
@@ -52,21 +59,47 @@ class PartialDate:
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?$")
 _DATE_SEP = re.compile(r"^(\d{4})\s*([.\-/])\s*(\d{1,2})(?:\s*\2\s*(\d{1,2}))?\s*$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+# 二〇二一年六月二十八日: the year digit by digit, month and day as counted (十二, 二十八); Arabic digits may mix in
+_NUM = f"[0-9{HAN_ZEROS}{HAN_DIGITS}十]"
+_DATE_HAN = re.compile(f"^([0-9{HAN_ZEROS}{HAN_DIGITS}]{{4}})年({_NUM}{{1,3}})月(?:({_NUM}{{1,3}})[日号])?$")
+_HAN_VALUE = {c: 0 for c in HAN_ZEROS} | {c: i for i, c in enumerate(HAN_DIGITS, 1)} | {str(i): i for i in range(10)}
+
+
+def _numeral(text: str) -> int | None:
+    """二〇二一 -> 2021, 〇六 -> 6, 十二 -> 12, 二十八 -> 28, 三十 -> 30; None when no number reads so (二二十)."""
+    tens, sep, ones = text.partition("十")
+    if not sep:
+        return int("".join(str(_HAN_VALUE[c]) for c in text))
+    tens = tens or "1"
+    if len(tens) > 1 or not _HAN_VALUE[tens] or (ones and (len(ones) > 1 or ones not in _HAN_VALUE)):
+        return None
+    return _HAN_VALUE[tens] * 10 + _HAN_VALUE.get(ones, 0)
+
+
+def _date_parts(t: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day) of a date in any written form, not yet validated; None when it has no date's shape."""
+    m = _DATE_CN.match(t) or _DATE_SEP.match(t) or _DATE_COMPACT.match(t)
+    if m:
+        groups = m.groups()
+        y, mo, d = (groups[0], groups[2], groups[3]) if m.re is _DATE_SEP else groups
+        return int(y), int(mo), int(d) if d else None
+    # Chinese numerals are the rare case: looked at only when the Arabic forms failed
+    m = _DATE_HAN.match(_WS.sub("", t))
+    if not m:
+        return None
+    year, month = _numeral(m.group(1)), _numeral(m.group(2))
+    day = _numeral(m.group(3)) if m.group(3) else None
+    if year is None or month is None or (m.group(3) and day is None):
+        return None
+    return year, month, day
 
 
 def parse_date(text: str) -> PartialDate | None:
-    """2019年3月, 2019年3月1日, 2019.3, 2019-03, 2019/3/1, 20190301; None when not a valid date."""
-    t = unicodedata.normalize("NFKC", text).strip()
-    m = _DATE_CN.match(t) or _DATE_SEP.match(t) or _DATE_COMPACT.match(t)
-    if not m:
+    """2019年3月, 2019年3月1日, 2019.3, 2019-03, 2019/3/1, 20190301, 二〇二一年六月二十八日; None when not a date."""
+    parts = _date_parts(unicodedata.normalize("NFKC", text).strip())
+    if parts is None:
         return None
-    groups = m.groups()
-    if m.re is _DATE_SEP:
-        y, mo, d = groups[0], groups[2], groups[3]
-    else:
-        y, mo, d = groups[0], groups[1], groups[2]
-    year, month = int(y), int(mo)
-    day = int(d) if d else None
+    year, month, day = parts
     if not (1900 <= year <= 2100 and 1 <= month <= 12):
         return None
     if day is not None:
@@ -85,13 +118,12 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_NIL = {"-", "—", "–", "/", "无", "——", "--"}
 
 
 def parse_amount(text: str) -> float | None:
-    """1234.5, 1,234.5 or 1234.5万元 as a number; a blank or a dash is 0; None when not a non-negative number."""
+    """1234.5, 1,234.5 or 1234.5万元 as a number; a blank, a dash or 无 is 0; None when not a non-negative number."""
     t = _WS.sub("", unicodedata.normalize("NFKC", text))
-    if not t or t in _NIL:
+    if not t or is_nothing(t):
         return 0.0
     for unit in ("万元", "万"):
         if t.endswith(unit):

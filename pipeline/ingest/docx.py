@@ -1,4 +1,8 @@
-"""Read a .docx into a Document: guarded unzip, entity-free XML parsing, tables with merged cells resolved."""
+"""Read a .docx into a Document: guarded unzip, entity-free XML parsing, tables with merged cells resolved.
+
+Text is read as a person reads the document: tracked changes as if accepted (insertions in, deletions and
+moved-away text out, a deleted paragraph mark joining its paragraph to the next, deleted rows and cells gone),
+comments ignored, and a check box (content control or legacy form field) as the box its state shows."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +38,32 @@ DRAWING, PICT, OBJECT, NO_BREAK_HYPHEN, SYM = (_w(x) for x in ("drawing", "pict"
 VAL = _w("val")
 _CONTAINERS = {SDT_CONTENT, CUSTOM_XML, SMART_TAG}
 _PICTURES = {DRAWING, PICT, OBJECT}
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+INS, DEL, MOVE_FROM, MOVE_TO, CELL_DEL = (_w(x) for x in ("ins", "del", "moveFrom", "moveTo", "cellDel"))
+P_PR, R_PR, TR_PR, SDT_PR, R, R_FONTS = (_w(x) for x in ("pPr", "rPr", "trPr", "sdtPr", "r", "rFonts"))
+FLD_CHAR, FF_DATA, FF_CHECKBOX, FF_CHECKED, FF_DEFAULT = (
+    _w(x) for x in ("fldChar", "ffData", "checkBox", "checked", "default"))
+CC_CHECKBOX, CC_CHECKED, CC_VAL = (f"{{{W14}}}{x}" for x in ("checkbox", "checked", "val"))
+# accepting every tracked change removes deleted and moved-away content, and keeps inserted and moved-here content
+_REMOVED = {DEL, MOVE_FROM}
+_KEPT = {INS, MOVE_TO}
+# never text: properties (a w:tab in w:pPr is a tab stop, not a tab), and the fallback copy of a text box that
+# mc:AlternateContent holds twice
+_NO_TEXT = _REMOVED | {P_PR, R_PR, SDT_PR, MC_FALLBACK}
+# what makes a paragraph's text more than its w:t: removals, boxes, symbols, a text box's fallback copy
+_SPECIAL = (DEL, MOVE_FROM, MC_FALLBACK, SYM, FLD_CHAR, CC_CHECKBOX)
+TABS = _w("tabs")
+CHECKED_BOX, UNCHECKED_BOX = "☒", "☐"
+# what a symbol font shows for the characters people use as boxes and ticks (Insert > Symbol, or typing R in
+# Wingdings 2 for ☑, as forms often advise); codes are the font's 8-bit ones (Word may add 0xF000)
+_SYMBOL_FONTS: dict[str, dict[int, str]] = {
+    "wingdings": {0x6E: "■", 0x6F: "□", 0x71: "□", 0x72: "□", 0x78: "☒", 0xA8: "□", 0xFB: "✗", 0xFC: "✓",
+                  0xFD: "☒", 0xFE: "☑"},
+    "wingdings 2": {0x4F: "✗", 0x50: "✓", 0x51: "✗", 0x52: "☑", 0x53: "☒", 0x54: "☒", 0xA2: "■", 0xA3: "□"},
+}
+_SYMBOL_FONTS_SHOWN = frozenset(c for table in _SYMBOL_FONTS.values() for c in table.values())
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                           remove_comments=True, remove_pis=True)
@@ -114,7 +145,8 @@ def main_part(z: SafeZip) -> str:
 
 
 def iter_body(container: Any) -> Iterator[Any]:
-    """Paragraphs and tables of a body or cell in reading order, descending into content controls."""
+    """Paragraphs and tables of a body or cell in reading order, descending into content controls and tracked
+    insertions; content deleted or moved away with tracked changes is left out."""
     for child in container:
         tag = child.tag
         if tag in (P, TBL):
@@ -123,41 +155,211 @@ def iter_body(container: Any) -> Iterator[Any]:
             content = child.find(SDT_CONTENT)
             if content is not None:
                 yield from iter_body(content)
-        elif tag in _CONTAINERS:
+        elif tag in _CONTAINERS or tag in _KEPT:
             yield from iter_body(child)
 
 
-def iter_rows(tbl: Any) -> Iterator[Any]:
-    """The rows of a table, through content controls around rows."""
+def _on(el: Any | None, attr: str = VAL) -> bool:
+    """An on/off property element: absent is off; present is on unless its value says 0, false or off."""
+    return el is not None and (el.get(attr) or "1").strip().lower() not in ("0", "false", "off")
+
+
+def _props(el: Any, tag: str) -> Any | None:
+    """An element's properties child, which the schema puts first (a row's after its optional w:tblPrEx)."""
+    for child in el[:2]:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def row_deleted(tr: Any) -> bool:
+    """Whether a row was deleted with tracked changes (w:trPr/w:del)."""
+    pr = _props(tr, TR_PR)
+    return pr is not None and pr.find(DEL) is not None
+
+
+def cell_deleted(tc: Any) -> bool:
+    """Whether a cell was deleted with tracked changes (w:tcPr/w:cellDel)."""
+    pr = _props(tc, TC_PR)
+    return pr is not None and pr.find(CELL_DEL) is not None
+
+
+def mark_deleted(p: Any) -> bool:
+    """Whether a paragraph's mark was deleted (or moved away) with tracked changes: it joins the next paragraph."""
+    p_pr = _props(p, P_PR)
+    r_pr = p_pr.find(R_PR) if p_pr is not None else None
+    return r_pr is not None and (r_pr.find(DEL) is not None or r_pr.find(MOVE_FROM) is not None)
+
+
+def iter_rows(tbl: Any, tracked: bool = True) -> Iterator[Any]:
+    """The rows of a table, through content controls around rows; rows deleted with tracked changes left out
+    (tracked=False: the document has no tracked removals, nothing to look for)."""
     for child in tbl:
         if child.tag == TR:
-            yield child
+            if not (tracked and row_deleted(child)):
+                yield child
         elif child.tag == SDT or child.tag in _CONTAINERS:
             content = child.find(SDT_CONTENT) if child.tag == SDT else child
             if content is not None:
-                yield from iter_rows(content)
+                yield from iter_rows(content, tracked)
 
 
-def iter_cells(tr: Any) -> Iterator[Any]:
-    """The cells of a row, through content controls around cells."""
+def iter_cells(tr: Any, tracked: bool = True) -> Iterator[Any]:
+    """The cells of a row, through content controls around cells; cells deleted with tracked changes left out."""
     for child in tr:
         if child.tag == TC:
-            yield child
+            if not (tracked and cell_deleted(child)):
+                yield child
         elif child.tag == SDT or child.tag in _CONTAINERS:
             content = child.find(SDT_CONTENT) if child.tag == SDT else child
             if content is not None:
-                yield from iter_cells(content)
+                yield from iter_cells(content, tracked)
 
 
-def paragraph_text(p: Any) -> str:
-    """The visible text of a paragraph: w:t, tabs and breaks; deleted text and field codes are not w:t."""
+def iter_blocks(container: Any, tracked: bool = True) -> Iterator[list[Any]]:
+    """The blocks a reader sees: [table], or the paragraphs that make one (those whose mark was deleted, and the
+    paragraph they join)."""
+    pending: list[Any] = []
+    for el in iter_body(container):
+        if el.tag == TBL:
+            if pending:
+                yield pending
+                pending = []
+            yield [el]
+            continue
+        pending.append(el)
+        if not (tracked and mark_deleted(el)):
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def _symbol(font: str | None, char: str) -> str:
+    """What a character shows in a symbol font (a box or a tick), else the character itself."""
+    table = _SYMBOL_FONTS.get((font or "").strip().lower())
+    if not table:
+        return char
+    code = ord(char)
+    if 0xF000 <= code <= 0xF0FF:
+        code -= 0xF000
+    return table.get(code, char)
+
+
+def _font_of(fonts: Any) -> str | None:
+    """The font a w:rFonts sets for Latin characters (those a symbol font redraws)."""
+    return fonts.get(_w("ascii")) or fonts.get(_w("hAnsi"))
+
+
+def _symbolic(fonts: Any) -> bool:
+    return (_font_of(fonts) or "").strip().lower() in _SYMBOL_FONTS
+
+
+def _run_font(run: Any) -> str | None:
+    fonts = run.find(f"{R_PR}/{R_FONTS}")
+    return None if fonts is None else _font_of(fonts)
+
+
+def _control_box(sdt: Any) -> str | None:
+    """The box a check box content control stands for: its state wins over a glyph left unchanged (a control
+    ticked by its state alone still shows ☐ until Word redraws it); None when the control is no check box."""
+    pr = sdt.find(SDT_PR)
+    box = pr.find(CC_CHECKBOX) if pr is not None else None
+    if box is None:
+        return None
+    content = sdt.find(SDT_CONTENT)
+    shown = paragraph_text(content) if content is not None else ""
+    if _on(box.find(CC_CHECKED), CC_VAL) and all(c in "☐□ \u3000" for c in shown):
+        return CHECKED_BOX
+    return shown
+
+
+def _field_box(fld: Any) -> str | None:
+    """The box of a legacy check box form field (FORMCHECKBOX): its w:checked, else its w:default."""
+    box = fld.find(f"{FF_DATA}/{FF_CHECKBOX}")
+    if box is None:
+        return None
+    checked = box.find(FF_CHECKED)
+    on = _on(checked) if checked is not None else _on(box.find(FF_DEFAULT))
+    return CHECKED_BOX if on else UNCHECKED_BOX
+
+
+def _text(el: Any, parts: list[str], font: str | None) -> None:
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _NO_TEXT:
+            continue
+        if tag == T:
+            text = child.text or ""
+            parts.append("".join(_symbol(font, c) for c in text) if font else text)
+        elif tag == TAB:
+            parts.append("\t")
+        elif tag in (BR, CR):
+            parts.append("\n")
+        elif tag == NO_BREAK_HYPHEN:
+            parts.append("-")
+        elif tag == SYM:
+            char = child.get(_w("char")) or ""
+            try:
+                shown = _symbol(child.get(_w("font")), chr(int(char, 16)))
+            except ValueError:
+                continue
+            if shown in _SYMBOL_FONTS_SHOWN:
+                parts.append(shown)  # other symbols (arrows, bullets) are no text a check reads
+        elif tag == FLD_CHAR:
+            box = _field_box(child)
+            if box is not None:
+                parts.append(box)
+        elif tag == SDT and (box := _control_box(child)) is not None:
+            parts.append(box)
+        elif tag == R:
+            _text(child, parts, _run_font(child))
+        else:
+            _text(child, parts, font)
+
+
+def _plain(p: Any) -> bool:
+    """Whether a paragraph holds nothing but plain text (no tracked removal, box, symbol or text-box copy), so that
+    its w:t can be read in one pass, as most paragraphs are (walking each one slows reading by a quarter)."""
+    return not any(el.tag != R_FONTS or _symbolic(el) for el in p.iter(*_SPECIAL, R_FONTS))
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a body found: whether it holds tracked removals at all, and the paragraphs whose text
+    needs the full walk (removals, boxes, symbols), so that plain paragraphs and rows are read in one pass."""
+
+    tracked: bool
+    walk: frozenset[Any]
+
+
+def scan(body: Any) -> Scan:
+    """Scan a body (or any element) once for tracked removals and the paragraphs that need the full walk."""
+    tracked = False
+    walk: set[Any] = set()
+    for el in body.iter(CELL_DEL, *_SPECIAL, R_FONTS):
+        tag = el.tag
+        if tag == R_FONTS and not _symbolic(el):
+            continue
+        tracked = tracked or tag in (DEL, MOVE_FROM, CELL_DEL)
+        walk.update(el.iterancestors(P))
+    return Scan(tracked, frozenset(walk))
+
+
+def paragraph_text(p: Any, found: Scan | None = None) -> str:
+    """The visible text of a paragraph: w:t, tabs and breaks, check boxes as ☒/☐, symbol-font boxes and ticks;
+    deleted and moved-away text, field codes and properties are not text. `found`: the scan of its document."""
     parts: list[str] = []
+    if (p in found.walk) if found is not None else not _plain(p):
+        _text(p, parts, None)
+        return "".join(parts)
     for el in p.iter(T, TAB, BR, CR, NO_BREAK_HYPHEN):
         tag = el.tag
         if tag == T:
             parts.append(el.text or "")
         elif tag == TAB:
-            parts.append("\t")
+            if el.getparent().tag != TABS:  # a tab stop of the paragraph's properties
+                parts.append("\t")
         elif tag == NO_BREAK_HYPHEN:
             parts.append("-")
         else:
@@ -165,9 +367,14 @@ def paragraph_text(p: Any) -> str:
     return "".join(parts)
 
 
+def _removed(el: Any) -> bool:
+    """Whether an element lies in content deleted or moved away with tracked changes."""
+    return any(a.tag in _REMOVED for a in el.iterancestors())
+
+
 def has_picture(el: Any) -> bool:
-    """Whether an element holds a drawing, a VML picture or an embedded object."""
-    return any(True for _ in el.iter(*_PICTURES))
+    """Whether an element holds a drawing, a VML picture or an embedded object (deleted ones not counted)."""
+    return any(not _removed(x) for x in el.iter(*_PICTURES))
 
 
 class Styles:
@@ -225,8 +432,8 @@ class Styles:
         p_pr = p.find(_w("pPr"))
         p_style = p_pr.find(_w("pStyle")) if p_pr is not None else None
         style = p_style.get(VAL) if p_style is not None else None
-        sizes = [self.run_size(r, style) for r in p.iter(_w("r"))
-                 if "".join(t.text or "" for t in r.iter(T)).strip()]
+        sizes = [self.run_size(r, style) for r in p.iter(R)
+                 if "".join(t.text or "" for t in r.iter(T)).strip() and r.getparent().tag not in _REMOVED]
         return min(sizes) if sizes else None
 
     def element_min(self, el: Any) -> float | None:
@@ -250,11 +457,30 @@ def _size(r_pr: Any | None) -> float | None:
     return half / 2 if half > 0 else None
 
 
-def cell_text(tc: Any) -> str:
-    """A cell's text: its paragraphs (and nested tables) joined by newlines."""
-    lines = []
-    for p in tc.iter(P):
-        lines.append(paragraph_text(p))
+def _cell_paragraphs(container: Any, tracked: bool) -> Iterator[Any]:
+    """A cell's paragraphs in reading order, those of nested tables included."""
+    for el in iter_body(container):
+        if el.tag == TBL:
+            for tr in iter_rows(el, tracked):
+                for tc in iter_cells(tr, tracked):
+                    yield from _cell_paragraphs(tc, tracked)
+        else:
+            yield el
+
+
+def cell_text(tc: Any, found: Scan | None = None) -> str:
+    """A cell's text: its paragraphs (and nested tables) joined by newlines; a deleted mark joins two."""
+    found = found or scan(tc)
+    lines: list[str] = []
+    pending = ""
+    for p in _cell_paragraphs(tc, found.tracked):
+        if found.tracked and mark_deleted(p):
+            pending += paragraph_text(p, found)
+            continue
+        lines.append(pending + paragraph_text(p, found))
+        pending = ""
+    if pending:
+        lines.append(pending)
     return "\n".join(lines).strip("\n")
 
 
@@ -274,14 +500,15 @@ def _cell_props(tc: Any) -> tuple[int, str | None]:
     return span, vmerge
 
 
-def read_table(tbl: Any, index: int, styles: Styles | None = None) -> Table:
+def read_table(tbl: Any, index: int, styles: Styles | None = None, found: Scan | None = None) -> Table:
     """A table as rows of physical cells; a vertically merged cell carries the text of the cell it continues."""
+    found = found or scan(tbl)
     rows: list[tuple[Cell, ...]] = []
     above: dict[int, Cell] = {}
-    for r, tr in enumerate(iter_rows(tbl)):
+    for r, tr in enumerate(iter_rows(tbl, found.tracked)):
         cells: list[Cell] = []
         grid = 0
-        for c, tc in enumerate(iter_cells(tr)):
+        for c, tc in enumerate(iter_cells(tr, found.tracked)):
             span, vmerge = _cell_props(tc)
             origin = above.get(grid) if vmerge == "continue" else None
             if origin is not None:
@@ -291,7 +518,7 @@ def read_table(tbl: Any, index: int, styles: Styles | None = None) -> Table:
                             origin_col=origin.origin_col if origin.origin_col is not None else origin.col,
                             min_font_pt=origin.min_font_pt)
             else:
-                cell = Cell(text=cell_text(tc), table=index, row=r, col=c, grid_col=grid, span=span,
+                cell = Cell(text=cell_text(tc, found), table=index, row=r, col=c, grid_col=grid, span=span,
                             has_picture=has_picture(tc), min_font_pt=styles.element_min(tc) if styles else None)
             cells.append(cell)
             above[grid] = cell
@@ -313,16 +540,19 @@ def read_body(root: Any, styles: Styles | None = None) -> tuple[Paragraph | Tabl
     body = body_elements(root)
     if body is None:
         return ()
+    found = scan(body)
     blocks: list[Paragraph | Table] = []
     n_tables = n_paras = 0
-    for el in iter_body(body):
-        if el.tag == TBL:
-            blocks.append(read_table(el, n_tables, styles))
+    for group in iter_blocks(body, found.tracked):
+        if group[0].tag == TBL:
+            blocks.append(read_table(group[0], n_tables, styles, found))
             n_tables += 1
         else:
-            blocks.append(Paragraph(text=paragraph_text(el), index=n_paras, has_picture=has_picture(el),
+            sizes = [x for x in (styles.element_min(p) for p in group) if x is not None] if styles else []
+            blocks.append(Paragraph(text="".join(paragraph_text(p, found) for p in group), index=n_paras,
+                                    has_picture=any(has_picture(p) for p in group),
                                     location=Location(kind="docx", paragraph=n_paras),
-                                    min_font_pt=styles.element_min(el) if styles else None))
+                                    min_font_pt=min(sizes) if sizes else None))
             n_paras += 1
     return tuple(blocks)
 
@@ -330,7 +560,8 @@ def read_body(root: Any, styles: Styles | None = None) -> tuple[Paragraph | Tabl
 def locate(body: Any, loc: Location) -> Any | None:
     """The element (w:tc or w:p) a docx Location points at, by the same walk the reader uses."""
     n_tables = n_paras = 0
-    for el in iter_body(body):
+    for group in iter_blocks(body):
+        el = group[0]  # a paragraph joined by a deleted mark is pointed at by its first part
         if el.tag == TBL:
             if loc.table == n_tables:
                 for r, tr in enumerate(iter_rows(el)):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import ctypes
 import io
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,13 +15,18 @@ from pipeline.ingest.problems import FileProblem
 from pipeline.model import Cell, Document, Location, Paragraph, Table
 
 BBox = tuple[float, float, float, float]
+_Path = tuple[BBox, Any]  # a path object's PDF bounds and its raw handle
 
 # a page needs at least this many visible characters on average to count as having a text layer
 _MIN_CHARS_PER_PAGE = 10
+# a page with fewer visible characters whose images cover at least this share of it is a scanned page
+_SCAN_COVER = 0.5
 # the most characters and path objects read from one page (a hostile file cannot make us loop for ever)
 _MAX_CHARS = 50_000
 _MAX_PATHS = 5_000
 _TOL = 3.0
+# the side of a check box drawn as a path, in points (a 10.5 pt line's box is about 8 to 12)
+_BOX_MIN, _BOX_MAX = 6.0, 16.0
 _PAGE_NUMBER = re.compile(r"^\s*(?:[—–\-]+\s*\d+\s*[—–\-]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+(?:\s*/\s*\d+)?)\s*$")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _NO_START = set("、，。．：；！？）〕」』》】,.;:!?)%")
@@ -42,15 +49,34 @@ class _Line:
     top: float = 1e9
     x1: float = -1e9
     bottom: float = -1e9
+    # the characters in reading order and the text, worked out once (a line is read many times when joining)
+    _ordered: list[_Char] | None = field(default=None, repr=False)
+    _text: str | None = field(default=None, repr=False)
 
     def add(self, c: _Char) -> None:
         self.chars.append(c)
-        self.x0, self.top = min(self.x0, c.x0), min(self.top, c.top)
-        self.x1, self.bottom = max(self.x1, c.x1), max(self.bottom, c.bottom)
+        self._ordered = self._text = None
+        if c.x0 < self.x0:
+            self.x0 = c.x0
+        if c.top < self.top:
+            self.top = c.top
+        if c.x1 > self.x1:
+            self.x1 = c.x1
+        if c.bottom > self.bottom:
+            self.bottom = c.bottom
+
+    @property
+    def ordered(self) -> list[_Char]:
+        """The characters from left to right."""
+        if self._ordered is None:
+            self._ordered = sorted(self.chars, key=lambda c: c.x0)
+        return self._ordered
 
     @property
     def text(self) -> str:
-        return "".join(c.text for c in sorted(self.chars, key=lambda c: c.x0))
+        if self._text is None:
+            self._text = "".join(c.text for c in self.ordered)
+        return self._text
 
     @property
     def size(self) -> float:
@@ -58,7 +84,7 @@ class _Line:
 
     def first_word_width(self) -> float:
         """Width of the unbreakable start of the line: a Latin run or a CJK character, with following closers."""
-        cs = sorted(self.chars, key=lambda c: c.x0)
+        cs = self.ordered
         if not cs:
             return 0.0
         end, i = cs[0].x1, 1
@@ -83,36 +109,66 @@ def _min_font(chars: list[_Char]) -> float | None:
     return round(min(sizes) * 2) / 2 if sizes else None
 
 
+def _page_codes(pdfium: Any, handle: Any, n: int) -> list[int]:
+    """The code point of every character index, from one FPDFText_GetText call instead of one call a character.
+
+    GetText writes UTF-16: a character outside the BMP (a rare character in a name) takes two units and breaks
+    the index alignment, so such a page is read a character at a time."""
+
+    raw = pdfium.raw
+    buffer = (ctypes.c_ushort * (n + 1))()
+    written = raw.FPDFText_GetText(handle, 0, n, buffer)
+    units = list(buffer[: max(0, written - 1)])
+    if len(units) == n and not any(0xD800 <= u <= 0xDFFF for u in units):
+        # GetText writes 0xFFFE where GetUnicode says 2 (a hyphen at a line break, as in an e-mail address)
+        return [raw.FPDFText_GetUnicode(handle, i) if u == 0xFFFE else u for i, u in enumerate(units)]
+    return [raw.FPDFText_GetUnicode(handle, i) for i in range(n)]
+
+
+def _word_gap(a: _Char, b: _Char) -> bool:
+    """Whether a gap pdfium saw between two characters is a space between Latin words on one line."""
+    return (a.text.isascii() and b.text.isascii() and not a.text.isspace() and not b.text.isspace()
+            and b.x0 > a.x1 and abs(a.top - b.top) < 0.5 * max(a.bottom - a.top, 1.0))
+
+
 def _page_chars(pdfium: Any, page: Any, height: float) -> list[_Char]:
     """The page's visible characters (not pdfium's generated spaces and line breaks), in points, top-down."""
     raw = pdfium.raw
     tp = page.get_textpage()
     rect = raw.FS_RECTF()  # one box reused for every character: pypdfium2's get_charbox makes one per call
+    get_box, get_size, generated = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_IsGenerated
     try:
         n = min(tp.count_chars(), _MAX_CHARS)
         out: list[_Char] = []
         handle = tp.raw
-        for i in range(n):
-            code = raw.FPDFText_GetUnicode(handle, i)
-            if raw.FPDFText_IsGenerated(handle, i) == 1:
-                # pdfium's own spaces and line breaks: its gap-based spaces cannot be told from LibreOffice's
-                # spacing between Chinese and Latin text, so none is kept
+        gap = -1  # index in `out` after which pdfium generated a space, pending the next character
+        for i, code in enumerate(_page_codes(pdfium, handle, n)):
+            if code in (0, 10, 13, 0xFFFE, 0xFFFF):
                 continue
-            if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13):
+            if code == 32 and generated(handle, i) == 1:
+                # pdfium's own spaces (it generates only spaces and line breaks) stand for a gap in the drawing.
+                # Between Chinese and Latin text that gap is LibreOffice's spacing, not a space; between two
+                # Latin characters it is the space of a producer that draws each word on its own (Skia, Chrome)
+                gap = len(out) - 1
                 continue
             try:
                 ch = chr(code)
             except ValueError:
                 continue
-            if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
+            if not get_box(handle, i, rect):
                 continue
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
-            size = float(raw.FPDFText_GetFontSize(handle, i))
+            size = float(get_size(handle, i))
             if ch == "\t":
                 ch = " "
             elif ch == "\x02":
                 ch = "-"  # pdfium's code for a hyphen at a line break
-            out.append(_Char(ch, left, height - top, right, height - bottom, size))
+            c = _Char(ch, left, height - top, right, height - bottom, size)
+            if gap >= 0 and gap == len(out) - 1 and _word_gap(out[gap], c):
+                p = out[gap]
+                out.append(_Char(" ", p.x1, p.top, c.x0, p.bottom, p.size))
+            gap = -1
+            out.append(c)
         return out
     finally:
         tp.close()
@@ -124,10 +180,8 @@ def _page_objects(pdfium: Any, page: Any) -> tuple[list[tuple[BBox, Any]], list[
     pypdfium2's get_objects wraps every object (each run of text is one) in a Python object before filtering;
     a form page holds hundreds of them, and doing it twice (paths, then images) cost more than the table finder.
     """
-    import ctypes
-
     raw = pdfium.raw
-    paths: list[tuple[BBox, Any]] = []
+    paths: list[_Path] = []
     images: list[BBox] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
 
@@ -155,6 +209,33 @@ def _page_objects(pdfium: Any, page: Any) -> tuple[list[tuple[BBox, Any]], list[
     return paths, images
 
 
+def _drawn_boxes(pdfium: Any, paths: list[_Path], height: float) -> tuple[list[_Char], list[_Path]]:
+    """Check boxes drawn as paths (Word's legacy form check boxes, printed): a small square, ticked when lines
+    cross it or it is filled. Returns them as ☒/☐ characters where they stand, and the paths left for the tables.
+
+    A box is read as a person reads it; its lines must not make a tiny table of their own."""
+    raw = pdfium.raw
+    groups: dict[tuple[int, int, int], list[tuple[BBox, Any]]] = {}
+    for bbox, obj in paths:
+        w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
+        if _BOX_MIN <= w <= _BOX_MAX and abs(w - h) <= 1.0:
+            groups.setdefault((round(bbox[0]), round(bbox[1]), round(w)), []).append((bbox, obj))
+    boxes: list[_Char] = []
+    used: set[int] = set()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for members in groups.values():
+        squares = [m for m in members if raw.FPDFPath_CountSegments(m[1]) >= 4]
+        if not squares:
+            continue
+        filled = any(raw.FPDFPath_GetDrawMode(m[1], ctypes.byref(fill), ctypes.byref(stroke)) and fill.value
+                     for m in squares)
+        ticked = filled or len(members) > len(squares)
+        left, bottom, right, top = squares[0][0]
+        boxes.append(_Char("☒" if ticked else "☐", left, height - top, right, height - bottom, 0.0))
+        used.update(id(m) for m in members)
+    return boxes, [p for p in paths if id(p) not in used]
+
+
 def _page_edges(pdfium: Any, paths: list[tuple[BBox, Any]], height: float) -> list[dict[str, Any]] | None:
     """Horizontal and vertical edges of the page's path objects; None when a path is too complex to read so."""
     raw = pdfium.raw
@@ -175,7 +256,31 @@ def _page_edges(pdfium: Any, paths: list[tuple[BBox, Any]], height: float) -> li
                 return None
             edges += [_edge("h", x0, t, x1, t), _edge("h", x0, b, x1, b),
                       _edge("v", x0, t, x0, b), _edge("v", x1, t, x1, b)]
-    return edges
+    return _close_open_tables(edges)
+
+
+def _close_open_tables(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Edges closing a table that a page break cut open: where several column lines end (or start) together
+    with no ruling there, as a producer leaves a row split across pages (Chrome draws no border at the break),
+    a ruling is added, so the part of the row on each page is a row of its own that the next page continues."""
+    hs = [e for e in edges if e["orientation"] == "h"]
+    vs = [e for e in edges if e["orientation"] == "v"]
+
+    def ruled(y: float, x: float) -> bool:
+        return any(abs(h["top"] - y) <= _TOL and h["x0"] - _TOL <= x <= h["x1"] + _TOL for h in hs)
+
+    added: list[dict[str, Any]] = []
+    for end in ("bottom", "top"):
+        open_ends: dict[int, list[float]] = {}
+        for v in vs:
+            y = v[end]
+            if not ruled(y, v["x0"]):
+                open_ends.setdefault(round(y / _TOL), []).append(v["x0"])
+        for key, xs in open_ends.items():
+            if len(xs) >= 2:
+                y = key * _TOL
+                added.append(_edge("h", min(xs), y, max(xs), y))
+    return edges + added
 
 
 def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
@@ -223,20 +328,32 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
 
 
 def _join(prev: _Line, nxt: _Line, right: float, left: float, word: float | None = None,
-          mid: float | None = None) -> str:
-    """The separator between two lines: "" at a soft wrap (" " between Latin words), else "\n"; word: next start."""
+          mid: float | None = None, usual: float | None = None) -> str:
+    """The separator between two lines: "" at a soft wrap (" " between Latin words), else "\n"; word: next start;
+    usual: the usual gap between the lines of a paragraph there (more space than that is a paragraph's end)."""
     size = prev.size or 10.0
     gap = nxt.top - prev.bottom
     soft = prev.x1 + (nxt.first_word_width() if word is None else word) > right - 0.3 * size
     centered = mid is not None and abs((nxt.x0 + nxt.x1) / 2 - mid) < 1.5
     indented = nxt.x0 > left + 0.8 * size and not centered
-    if not soft or indented or gap > 1.2 * size:
+    spaced = gap > 1.2 * size or (usual is not None and gap > usual + 0.5 * size)
+    if not soft or indented or spaced:
         return "\n"
     a, b = prev.text, nxt.text
     # a line without any space that wraps is a word broken where it did not fit: no space added
     if a and b and a[-1].isascii() and a[-1].isalpha() and b[0].isascii() and b[0].isalpha() and " " in a.strip():
         return " "
     return ""
+
+
+def _usual_gap(lines: list[_Line]) -> float | None:
+    """The usual gap between consecutive lines (their median, when there are enough to tell), or None.
+
+    A producer that puts no indent on a paragraph's first line (HTML, a retyped form) still leaves more space
+    between paragraphs than between a paragraph's lines: that space ends a paragraph whose last line happened
+    to run to the margin."""
+    gaps = sorted(b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top - a.bottom < 1.2 * (a.size or 10.0))
+    return gaps[(len(gaps) - 1) // 2] if len(gaps) >= 3 else None
 
 
 def _words(lines: list[_Line], right: float, left: float) -> list[float]:
@@ -250,28 +367,36 @@ def _words(lines: list[_Line], right: float, left: float) -> list[float]:
     return out
 
 
-def _paragraphs(lines: list[_Line], right: float) -> list[list[_Line]]:
-    """Visual lines into paragraphs (a line continues the paragraph when the previous one was a soft wrap)."""
+def _never(text: str) -> bool:
+    return False
+
+
+def _paragraphs(lines: list[_Line], right: float, starts: Callable[[str], bool] = _never) -> list[list[_Line]]:
+    """Visual lines into paragraphs: a line continues the paragraph when the previous one was a soft wrap, unless
+    it is one of the form's headings or labels (`starts`), which always begin a new one."""
     paras: list[list[_Line]] = []
     left = min((ln.x0 for ln in lines), default=0.0)
     words = _words(lines, right, left)
+    usual = _usual_gap(lines)
     for i, ln in enumerate(lines):
-        if paras and _join(paras[-1][-1], ln, right, left, words[i]) != "\n":
+        if paras and _join(paras[-1][-1], ln, right, left, words[i], usual=usual) != "\n" and not starts(ln.text):
             paras[-1].append(ln)
         else:
             paras.append([ln])
     return paras
 
 
-def _text_of(lines: list[_Line], right: float, mid: float | None = None) -> str:
-    """Lines of a cell joined by the soft-wrap rule (mid: the centre a centred line sits on)."""
+def _text_of(lines: list[_Line], right: float, mid: float | None = None, usual: float | None = None) -> str:
+    """Lines of a cell joined by the soft-wrap rule (mid: the centre a centred line sits on; usual: the usual gap
+    between a paragraph's lines there, by default that of these lines)."""
     if not lines:
         return ""
     left = min(ln.x0 for ln in lines)
     words = _words(lines, right, left)
+    usual = _usual_gap(lines) if usual is None else usual
     parts = [lines[0].text]
     for i, (a, b) in enumerate(itertools.pairwise(lines)):
-        parts.append(_join(a, b, right, left, words[i + 1], mid))
+        parts.append(_join(a, b, right, left, words[i + 1], mid, usual))
         parts.append(b.text)
     return "".join(parts).strip("\n")
 
@@ -295,6 +420,11 @@ class _PTable:
     rows: list[list[_PCell]]  # cells that start in each row band
     bands: list[float]
 
+    @property
+    def last_page(self) -> int:
+        """The page its last row is on (a table merged across pages runs on)."""
+        return max((c.page for row in self.rows for c in row), default=self.page)
+
 
 @dataclass
 class _PPara:
@@ -305,6 +435,7 @@ class _PPara:
     left: float = 0.0
     right: float = 0.0
     more_chars: list[_Char] = field(default_factory=list)
+    scanned: bool = False
 
 
 def _inside(c: _Char, b: BBox) -> bool:
@@ -469,14 +600,16 @@ def _holds_form(chars: list[_Char], words: frozenset[str]) -> bool:
     return any(w in text for w in words)
 
 
-def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = frozenset()) -> Document:
+def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = frozenset(),
+             starts: Callable[[str], bool] = _never) -> Document:
     """Read PDF bytes into a Document; raises FileProblem for an encrypted, damaged or image-only file.
 
     `form_words`: the form's label keys; pdfplumber's slow parser (for drawings pypdfium2 cannot outline) runs only
-    on pages that name one of them."""
+    on pages that name one of them. `starts`: whether a line is one of the form's headings or labels, which
+    always starts a paragraph of its own, wherever the line before it ended."""
     pdfium, doc = _open(data)
     try:
-        return _read(pdfium, doc, data, limits, form_words)
+        return _read(pdfium, doc, data, limits, form_words, starts)
     except FileProblem:
         raise
     except Exception as e:  # any library failure on a hostile file is a damaged file
@@ -485,7 +618,8 @@ def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = f
         doc.close()
 
 
-def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words: frozenset[str]) -> Document:
+def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words: frozenset[str],
+          starts: Callable[[str], bool]) -> Document:
     n_pages = len(doc)
     if n_pages == 0:
         raise _corrupt("the PDF has no pages", "PDF 没有页面")
@@ -502,8 +636,10 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
         try:
             w, h = page.get_size()
             sizes.append((round(float(w), 2), round(float(h), 2)))
-            page_chars.append(_page_chars(pdfium, page, h))
+            chars = _page_chars(pdfium, page, h)
             paths, images = _page_objects(pdfium, page)
+            boxes, paths = _drawn_boxes(pdfium, paths, h)
+            page_chars.append(chars + boxes)
             page_edges.append(_page_edges(pdfium, paths, h))
             page_images.append(_page_images(images, h))
         finally:
@@ -512,6 +648,7 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
     if visible < max(20, _MIN_CHARS_PER_PAGE * n_pages):
         raise FileProblem("file.no_text_layer")
 
+    scanned = tuple(i + 1 for i in range(n_pages) if _is_scanned(page_chars[i], page_images[i], sizes[i]))
     plumber: Any = None
     pages: list[tuple[list[_PTable], list[_Line]]] = []
     try:
@@ -531,7 +668,8 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
                 groups = []
             index = _CharIndex(chars)
             tables = [_build_table(g, index, i + 1, page_images[i]) for g in groups if g]
-            rest = [c for c in chars if not any(_inside(c, (t.xs[0], t.top, t.xs[-1], t.bottom)) for t in tables)]
+            in_tables = {id(c) for t in tables for c in index.inside((t.xs[0], t.top, t.xs[-1], t.bottom))}
+            rest = [c for c in chars if id(c) not in in_tables]
             lines = [ln for ln in _group_lines(rest) if not _is_furniture(ln, height) and ln.text.strip()]
             pages.append((tables, lines))
     finally:
@@ -547,18 +685,25 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
         right = max((ln.x1 for ln in lines), default=0.0)
         if len(lines) < 4:
             right = max(right, usual)
-        paras = [_PPara(i + 1, p[0].top, p, _text_of(p, right), left, right) for p in _paragraphs(lines, right)]
+        pitch = _usual_gap(lines)
+        paras = [_PPara(i + 1, p[0].top, p, _text_of(p, right, usual=pitch if pitch is not None else 1e9), left,
+                        right) for p in _paragraphs(lines, right, starts)]
         page_items: list[_PTable | _PPara] = [*tables, *paras]
         page_items.sort(key=lambda x: x.top)
+        if i + 1 in scanned:
+            # the scan stands where its sections belong in reading order; nothing joins across it
+            items.append(_PPara(i + 1, 0.0, [], "", scanned=True))
+            continue
         if page_items and isinstance(page_items[0], _PTable) and items and isinstance(items[-1], _PTable):
             first, prev = page_items[0], items[-1]
-            if prev.page == i and _same_columns(prev, first):
+            if prev.last_page == i and _same_columns(prev, first):
                 _merge(prev, first)
                 page_items = page_items[1:]
-        if page_items and isinstance(page_items[0], _PPara) and items and isinstance(items[-1], _PPara):
+        if (page_items and isinstance(page_items[0], _PPara) and items and isinstance(items[-1], _PPara)
+                and not items[-1].scanned):
             first_p, prev_p = page_items[0], items[-1]
             sep = _join(prev_p.lines[-1], first_p.lines[0], prev_p.right, first_p.left)
-            if prev_p.page == i and sep != "\n":
+            if prev_p.page == i and sep != "\n" and not starts(first_p.lines[0].text):
                 # a paragraph continued from the previous page
                 prev_p.text += sep + first_p.text
                 prev_p.more_chars += [c for ln in first_p.lines for c in ln.chars]
@@ -571,6 +716,10 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
         if isinstance(it, _PTable):
             blocks.append(_to_table(it, n_tables))
             n_tables += 1
+        elif it.scanned:
+            blocks.append(Paragraph(text="", index=n_paras, has_picture=True, scanned=True,
+                                    location=Location(kind="pdf", page=it.page)))
+            n_paras += 1
         else:
             x0 = min(ln.x0 for ln in it.lines)
             bbox = _round((x0, it.top, max(ln.x1 for ln in it.lines), max(ln.bottom for ln in it.lines)))
@@ -579,7 +728,16 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
                                     min_font_pt=_min_font(chars)))
             n_paras += 1
     return Document(format="pdf", blocks=tuple(blocks), properties=_properties(doc), pages=n_pages,
-                    page_sizes=tuple(sizes))
+                    page_sizes=tuple(sizes), scanned_pages=scanned)
+
+
+def _is_scanned(chars: list[_Char], images: list[BBox], size: tuple[float, float]) -> bool:
+    """A page without a text layer that an image covers for the most part: a scan (a signed, stamped page)."""
+    if sum(1 for c in chars if not c.text.isspace()) >= _MIN_CHARS_PER_PAGE:
+        return False
+    area = size[0] * size[1]
+    covered = sum(max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1]) for b in images)
+    return area > 0 and covered >= _SCAN_COVER * area
 
 
 def _properties(doc: Any) -> dict[str, str]:

@@ -545,7 +545,7 @@ class _FormBuilder:
         title.paragraph_format.line_spacing = 1.3
         _run(title, call.form_title, font=HEI, size=TITLE_PT)
 
-        lines = [str(x) for x in (call.raw.get("form", {}).get("cover") or [])]
+        lines = list(call.cover)
         if lines:
             label_ems = max(_text_ems(x) for x in lines) + 1
             label_w = _twips(_ems_cm(label_ems, COVER_PT) + 0.4)
@@ -623,7 +623,7 @@ class _FormBuilder:
 
     def _section(self, s: Section, *, first: bool) -> None:
         head = self.doc.add_paragraph(style=self.doc.styles[HEADING_STYLE])
-        if first:
+        if first or s.new_page:
             head.paragraph_format.page_break_before = True
         _run(head, s.title)
         hint = _bracket(s.hint) if s.hint else ""
