@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import docxfill as fill  # noqa: E402
 from docx import Document  # noqa: E402
+from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
@@ -34,7 +35,6 @@ from pipeline.render.form import build_form  # noqa: E402
 OUT = ROOT / "samples"
 APPS = OUT / "applications"
 ROBUST = OUT / "robustness"
-PDF = OUT / "pdf"
 LEGACY = OUT / "legacy"
 
 # --- fictional data with valid check digits ---------------------------------------------------------
@@ -319,6 +319,11 @@ def both(*changes: Change) -> Change:
     return change
 
 
+def _wide(text: str) -> str:
+    """Full-width forms of ASCII text (２１０４５８, ＠), as a Chinese input method in full-width mode types it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 def _bad_checksum(code: str) -> str:
     last = CREDIT_CHARS[(CREDIT_CHARS.index(code[-1]) + 7) % 31]
     return code[:-1] + last
@@ -447,6 +452,21 @@ CASES: list[tuple[str, str, Change, list[tuple[str, str | None]]]] = [
           setv("declaration.signatory", ""), setv("summary", SUMMARY[:120])),
      [("field.date_order", "project.end_date"), ("field.sum_mismatch", "benefits.total.sales"),
       ("field.required", "declaration.signatory"), ("field.too_short", "summary")]),
+    # call-2021.md §2, what a person writes is read as a person reads it: codes and numbers after NFKC, dates in
+    # Chinese numerals, and "nothing" (无, —, /) as a blank
+    ("fullwidth-numbers", "会员编号、邮政编码、电话、电子邮箱和统一社会信用代码用全角字符填写",
+     lambda v: v.update({k: _wide(v[k]) for k in ("applicant.member_no", "applicant.postcode", "contact.phone",
+                                                   "contact.email", "applicant.credit_code")},
+                        units=[dict(u, credit_code=_wide(u["credit_code"])) for u in v["units"]]), []),
+    ("chinese-numeral-dates", "日期用中文数字填写（二〇二一年六月二十八日、一九八五年九月）",
+     both(setv("declaration.date", "二〇二一年六月二十八日"), setrow("persons", 1, "birth", "一九八五年九月"),
+          setv("project.period", "二〇一九年三月至二〇二〇年十二月"), setrow("ip", 0, "date", "二零二一年三月十六日")), []),
+    ("nothing-in-optional", "选填项写“无”：推荐单位、英文名称、推荐意见、知识产权表（无须知识产权证明）",
+     both(setv("recommender.name", "无"), setv("project.name_en", "无"), setv("recommender.opinion", "无"),
+          setrow("persons", 4, "title", "—"),
+          setv("ip", [{"kind": "无", "name": "无", "number": "无", "date": "无"}, {"kind": "无"}, {"kind": "/"}]),
+          lambda v: v["attachments"].remove("知识产权证明")), []),
+    ("nothing-in-required", "必填项写“无”：联系人", setv("contact.name", "无"), [("field.required", "contact.name")]),
 ]
 
 BLANK_EXPECTED: list[tuple[str, str | None]] = [
@@ -600,6 +620,354 @@ def retyped(call: Call, v: dict[str, Any]) -> Any:
     return doc
 
 
+# --- how people really fill the Word form: ticks, tracked changes, split tables (call-2021.md §2) ----------
+
+def _checkboxes(el: Any) -> list[Any]:
+    """The check box content controls inside an element, in document order."""
+    return [x for x in el.iter(qn("w:sdt")) if x.find(f".//{{{fill.W14}}}checkbox") is not None]
+
+
+def _is_checked(sdt: Any) -> bool:
+    return any(c.get(f"{{{fill.W14}}}val") == "1" for c in sdt.iter(f"{{{fill.W14}}}checked"))
+
+
+def _text_run(text: str, deleted: bool = False, font: str | None = None) -> Any:
+    """A w:r holding text (w:delText when it was deleted), optionally in a symbol font."""
+    r = OxmlElement("w:r")
+    if font:
+        r_pr = OxmlElement("w:rPr")
+        fonts = OxmlElement("w:rFonts")
+        for key in ("ascii", "hAnsi"):
+            fonts.set(qn(f"w:{key}"), font)
+        r_pr.append(fonts)
+        r.append(r_pr)
+    t = OxmlElement("w:delText" if deleted else "w:t")
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    t.text = text
+    r.append(t)
+    return r
+
+
+def _choice_cells(doc: Any, call: Call) -> list[Any]:
+    """The value cells of the single choices (项目类别, 所属领域)."""
+    out = []
+    for s in call.sections:
+        for spec in s.fields:
+            if spec.widget == "choice":
+                hit = fill.label_cell(doc, spec.label)
+                assert hit is not None
+                out.append(hit[2][hit[3] + 1])
+    return out
+
+
+def _attachment_rows(doc: Any, call: Call) -> list[tuple[str, list[Any]]]:
+    """Each attachment item with the cells of its row (选择, 附件名称, 说明)."""
+    out = []
+    for item in call.section("attachments").items:
+        hit = fill.label_cell(doc, item.label)
+        assert hit is not None
+        out.append((item.label, hit[2]))
+    return out
+
+
+def ticks_in_note_column(doc: Any, call: Call) -> None:
+    """WPS, where the check box does not toggle: the ☐ left alone, √ / 是 / 有 typed in the 说明 column of the
+    attachment rows; the categories ticked by a √ typed before the option or right after it."""
+    typed = {"应用证明": "√", "效益证明": "是", "评价或鉴定证明": "有。"}
+    for label, cells in _attachment_rows(doc, call):
+        box = _checkboxes(cells[0]._tc)[0]
+        if not _is_checked(box):
+            continue
+        fill.set_checkbox(box, False)
+        note = cells[2]
+        fill.set_cell_text(note, typed.get(label, note.text + "　√"))
+    before, after = _choice_cells(doc, call)
+    for sdt in _checkboxes(before._tc):
+        if _is_checked(sdt):
+            fill.set_checkbox(sdt, False)
+            sdt.addnext(_text_run("√"))
+    for sdt in _checkboxes(after._tc):
+        if _is_checked(sdt):
+            fill.set_checkbox(sdt, False)
+            t = sdt.getnext().find(qn("w:t"))
+            option = t.text.rstrip("\u3000")
+            t.text = option + "√" + t.text[len(option):]
+
+
+_MARKS = {"项目类别": "■", "所属领域": "X", "应用证明": "X", "效益证明": "✓", "评价或鉴定证明": "■",
+          "知识产权证明": "✔"}
+
+
+def ticks_as_marks(doc: Any, call: Call) -> None:
+    """Each ticked box replaced by a mark typed in its place (■, ✓, ✔ or an X); the unticked controls left."""
+    category, industry = _choice_cells(doc, call)
+    cells = [("项目类别", category), ("所属领域", industry)]
+    cells += [(label, row[0]) for label, row in _attachment_rows(doc, call)]
+    for label, cell in cells:
+        for sdt in _checkboxes(cell._tc):
+            if _is_checked(sdt):
+                sdt.addprevious(_text_run(_MARKS[label]))
+                sdt.getparent().remove(sdt)
+
+
+def checkbox_state_only(doc: Any, call: Call) -> None:
+    """Check boxes ticked in their state (w14:checked) only, the glyph left at ☐, as a macro or another program
+    that sets a control's value leaves them (Word shows ☐ until the box is clicked again)."""
+    for sdt in _checkboxes(doc.element.body):
+        if _is_checked(sdt):
+            for t in sdt.iter(qn("w:t")):
+                t.text = fill.UNCHECKED
+
+
+def ticks_in_symbol_fonts(doc: Any, call: Call) -> None:
+    """Boxes made with symbol fonts: Insert > Symbol (w:sym, Wingdings 2 ☑) for the choices, and typed R / £ in
+    Wingdings 2 (☑ / □) for the attachment list, as many forms advise; the controls removed."""
+    for cell in _choice_cells(doc, call):
+        for sdt in _checkboxes(cell._tc):
+            r = OxmlElement("w:r")
+            sym = OxmlElement("w:sym")
+            sym.set(qn("w:font"), "Wingdings 2")
+            sym.set(qn("w:char"), "F052" if _is_checked(sdt) else "F0A3")
+            r.append(sym)
+            sdt.addprevious(r)
+            sdt.getparent().remove(sdt)
+    for _, row in _attachment_rows(doc, call):
+        for sdt in _checkboxes(row[0]._tc):
+            sdt.addprevious(_text_run("R" if _is_checked(sdt) else "£", font="Wingdings 2"))
+            sdt.getparent().remove(sdt)
+
+
+def legacy_checkboxes(doc: Any, call: Call) -> None:
+    """The check box content controls replaced by legacy check box form fields (FORMCHECKBOX), as in forms made
+    with older Word versions: the state is in w:ffData, no glyph in the text at all."""
+    for sdt in _checkboxes(doc.element.body):
+        checked = _is_checked(sdt)
+        begin = OxmlElement("w:r")
+        fld = OxmlElement("w:fldChar")
+        fld.set(qn("w:fldCharType"), "begin")
+        ff = OxmlElement("w:ffData")
+        for tag, val in (("w:name", ""), ("w:enabled", None)):
+            el = OxmlElement(tag)
+            if val is not None:
+                el.set(qn("w:val"), val)
+            ff.append(el)
+        box = OxmlElement("w:checkBox")
+        box.append(OxmlElement("w:sizeAuto"))
+        default = OxmlElement("w:default")
+        default.set(qn("w:val"), "0")
+        box.append(default)
+        if checked:
+            box.append(OxmlElement("w:checked"))
+        ff.append(box)
+        fld.append(ff)
+        begin.append(fld)
+        instr = OxmlElement("w:r")
+        code = OxmlElement("w:instrText")
+        code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        code.text = " FORMCHECKBOX "
+        instr.append(code)
+        runs = [begin, instr]
+        for kind in ("separate", "end"):
+            r = OxmlElement("w:r")
+            f = OxmlElement("w:fldChar")
+            f.set(qn("w:fldCharType"), kind)
+            r.append(f)
+            runs.append(r)
+        for r in runs:
+            sdt.addprevious(r)
+        sdt.getparent().remove(sdt)
+
+
+class _Revisions:
+    """Tracked-change marks as Word writes them: w:ins, w:del, w:moveFrom, w:moveTo with an id, author, date."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def mark(self, tag: str, *children: Any) -> Any:
+        self.n += 1
+        el = OxmlElement(f"w:{tag}")
+        el.set(qn("w:id"), str(self.n))
+        el.set(qn("w:author"), "顾文静")
+        el.set(qn("w:date"), "2021-06-20T09:30:00Z")
+        for c in children:
+            el.append(c)
+        return el
+
+    def inserted(self, p: Any) -> None:
+        """Wrap a paragraph's runs in w:ins (typed with track changes on)."""
+        self.wrap(p, "ins")
+
+    def wrap(self, p: Any, tag: str) -> None:
+        """Put a paragraph's runs in one tracked-change mark, where they stand."""
+        runs = [r for r in p if r.tag == qn("w:r")]
+        if runs:
+            mark = self.mark(tag)
+            runs[0].addprevious(mark)
+            for r in runs:
+                mark.append(r)
+
+    def deleted_row(self, tr: Any) -> None:
+        """Mark a row deleted: w:trPr/w:del, and its text as deleted text."""
+        tr_pr = tr.find(qn("w:trPr"))
+        if tr_pr is None:
+            tr_pr = OxmlElement("w:trPr")
+            tr.insert(0, tr_pr)
+        tr_pr.append(self.mark("del"))
+        for p in tr.iter(qn("w:p")):
+            for t in p.iter(qn("w:t")):
+                t.tag = qn("w:delText")
+            self.wrap(p, "del")
+
+    def mark_deleted(self, p: Any) -> None:
+        """Delete a paragraph's mark (the paragraph joins the next one once accepted)."""
+        p_pr = p.get_or_add_pPr()
+        r_pr = p_pr.find(qn("w:rPr"))
+        if r_pr is None:
+            r_pr = OxmlElement("w:rPr")
+            p_pr.append(r_pr)
+        r_pr.append(self.mark("del"))
+
+
+def _tracking_on(doc: Any) -> None:
+    """Track changes on, the document saved in Word's No Markup view (what Simple Markup prints too): Word and
+    LibreOffice show and print the text as if the changes were accepted."""
+    settings = doc.settings.element
+    view = OxmlElement("w:revisionView")
+    view.set(qn("w:markup"), "0")
+    view.set(qn("w:insDel"), "0")
+    anchor = settings.find(qn("w:defaultTabStop"))
+    for el in (view, OxmlElement("w:trackRevisions")):
+        if anchor is not None:
+            anchor.addprevious(el)
+        else:
+            settings.append(el)
+
+
+def _split_paragraph(p: Any, at: int) -> Any:
+    """Split a one-run paragraph after `at` characters (as Enter does); the new first part is returned."""
+    first = copy.deepcopy(p)
+    text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+    for el, part in ((first, text[:at]), (p, text[at:])):
+        ts = list(el.iter(qn("w:t")))
+        ts[0].text = part
+        for t in ts[1:]:
+            t.text = ""
+    p.addprevious(first)
+    return first
+
+
+def tracked_changes(doc: Any, call: Call) -> None:
+    """Values typed with track changes on and never accepted: inserted runs, a wrong value deleted and retyped,
+    a moved word, an inserted persons row, a deleted persons row and a deleted empty row, paragraph marks deleted
+    (a heading's hint, a summary paragraph), deleted text in a box, and a comment."""
+    _tracking_on(doc)
+    rev = _Revisions()
+    name = fill.label_cell(doc, "项目名称", [fill.section_table(doc, "一、项目基本情况")])
+    assert name is not None
+    rev.inserted(name[2][name[3] + 1].paragraphs[0]._p)
+    for label, wrong, title in (("联系电话", "021-58126688-808", "一、项目基本情况"),
+                                ("日期", "2021年6月26日", "十二、申报单位承诺")):
+        hit = fill.label_cell(doc, label, [fill.section_table(doc, title)])
+        assert hit is not None
+        p = hit[2][hit[3] + 1].paragraphs[0]._p
+        rev.inserted(p)
+        p.find(qn("w:ins")).addprevious(rev.mark("del", _text_run(wrong, deleted=True)))
+    # 上海市|浦东新区|秀浦路2888号: the district moved from the end of the address to its place
+    cell = fill.set_field(doc, "通讯地址", "上海市")
+    p = cell.paragraphs[0]._p
+    for kind, text in (("moveTo", "浦东新区"), (None, "秀浦路2888号"), ("moveFrom", "浦东新区")):
+        if kind is None:
+            p.append(_text_run(text))
+            continue
+        start, end = OxmlElement(f"w:{kind}RangeStart"), OxmlElement(f"w:{kind}RangeEnd")
+        start.set(qn("w:id"), str(900 + len(kind)))
+        start.set(qn("w:name"), "move1")
+        end.set(qn("w:id"), str(900 + len(kind)))
+        p.append(start)
+        p.append(rev.mark(kind, _text_run(text)))
+        p.append(end)
+
+    s = call.section("persons")
+    table, hr, _ = fill.header_row(doc, [c.label for c in s.columns])
+    rows = table.rows
+    for c in fill.unique_cells(rows[hr + 6]):
+        for para in c.paragraphs:
+            rev.inserted(para._p)
+    tr_pr = rows[hr + 6]._tr.get_or_add_trPr()
+    tr_pr.append(rev.mark("ins"))
+    wrong = copy.deepcopy(rows[hr + 2]._tr)
+    for t, text in zip(wrong.iter(qn("w:t")), ("3", "王思源", "男", "1988年10月"), strict=False):
+        t.text = text
+    rows[hr + 2]._tr.addnext(wrong)
+    rev.deleted_row(wrong)
+    rev.deleted_row(table.rows[hr + 9]._tr)  # an empty row (rank 8 after the deleted one) deleted
+
+    heading = next(p for p in doc.paragraphs if p.text.startswith("八、社会效益"))
+    hint = heading.runs[-1]._r
+    copy_p = copy.deepcopy(heading._p)
+    for r in list(copy_p.findall(qn("w:r")))[:-1]:
+        copy_p.remove(r)
+    heading._p.remove(hint)
+    heading._p.addnext(copy_p)
+    rev.mark_deleted(heading._p)
+    first = fill.heading_box(doc, "四、项目简介").paragraphs[0]._p
+    rev.mark_deleted(_split_paragraph(first, 40))
+    methods = fill.heading_box(doc, "六、质量技术方法应用情况").paragraphs[0]._p
+    methods.append(rev.mark("del", _text_run("（待补充）", deleted=True)))
+    box = fill.heading_box(doc, "五、主要创新点").paragraphs[0]
+    comment = doc.add_comment(box.runs, text="请核对诊断周期的数据", author="李晓梅", initials="LXM")
+    comment._comment_elm.set(qn("w:date"), "2021-06-21T10:00:00Z")  # not today: the sample's bytes stay the same
+
+
+def _split_table(doc: Any, call: Call, section: str, after: int, repeat_header: bool, page_break: bool) -> None:
+    """Split a section's table after its `after`-th data row, as Ctrl+Shift+Enter does: an empty paragraph (or a
+    page break) between the two parts, the header row repeated or not."""
+    s = call.section(section)
+    table, hr, _ = fill.header_row(doc, [c.label for c in s.columns])
+    tbl = table._tbl
+    second = copy.deepcopy(tbl)
+    for tr in second.tr_lst:
+        second.remove(tr)
+    rows = tbl.tr_lst
+    if repeat_header:
+        second.append(copy.deepcopy(rows[hr]))
+    for tr in rows[hr + 1 + after:]:
+        second.append(tr)
+    gap = OxmlElement("w:p")
+    if page_break:
+        r = OxmlElement("w:r")
+        br = OxmlElement("w:br")
+        br.set(qn("w:type"), "page")
+        r.append(br)
+        gap.append(r)
+    tbl.addnext(gap)
+    gap.addnext(second)
+
+
+def split_persons_table(doc: Any, call: Call) -> None:
+    """The persons table split in two by Enter after its third person (an empty paragraph between), no header
+    in the second part."""
+    _split_table(doc, call, "persons", 3, repeat_header=False, page_break=False)
+
+
+def split_persons_table_header(doc: Any, call: Call) -> None:
+    """The persons table split by a page break after its fourth person, the header repeated in the second part;
+    the benefits table split too, before its total row."""
+    _split_table(doc, call, "persons", 4, repeat_header=True, page_break=True)
+    _split_table(doc, call, "benefits", 2, repeat_header=False, page_break=False)
+
+
+# variants whose printout (LibreOffice PDF) does not carry what the .docx says, and why: a PDF printed from them
+# is read otherwise, so it cannot be compared with the .docx
+# Samples that have no PDF: what they test cannot be printed (the reason is in their .expected.json as `no_pdf`)
+PRINTED_OTHERWISE = {
+    "checkbox-state-only": "打印件显示控件中保存的☐，选中状态只在.docx中 (a printer prints the stored ☐ glyph: the "
+                           "checked state exists only in the .docx)",
+    "ticks-in-symbol-fonts": "本机没有 Wingdings 字体，打印件中的方框是缺字符号 (this machine has no Wingdings font: "
+                             "a printout would show missing-glyph boxes, not ticks)",
+}
+
 VARIANTS: list[tuple[str, str, Callable[[Any, Call], None]]] = [
     ("spaced-labels", "标签中有空格（项 目 名 称）", spaced_labels),
     ("value-in-label-cell", "数值写在标签单元格的冒号后（全角或半角冒号）", value_in_label_cell),
@@ -608,6 +976,83 @@ VARIANTS: list[tuple[str, str, Callable[[Any, Call], None]]] = [
     ("rows-added-deleted", "删除了空行、插入了空行、在末尾添加了行", rows_added_deleted),
     ("pasted-fonts", "粘贴的文字带有其他字体、字号和加粗", pasted_fonts),
     ("signature-picture", "负责人签字为签名图片", signature_picture),
+    ("ticks-in-note-column", "复选框未变化，在“说明”栏写√、是、有；类别在选项前后手写√", ticks_in_note_column),
+    ("ticks-as-marks", "勾选处改为手打的■、✓、✔、X", ticks_as_marks),
+    ("checkbox-state-only", "复选框控件为选中状态，但显示的符号仍为☐", checkbox_state_only),
+    ("ticks-in-symbol-fonts", "用 Wingdings 2 字体的符号（插入符号☑，或输入R/£）代替复选框", ticks_in_symbol_fonts),
+    ("legacy-checkboxes", "旧版复选框型窗体域（FORMCHECKBOX）代替复选框控件", legacy_checkboxes),
+    ("tracked-changes", "修订未接受：插入、删除、移动的文字，插入和删除的行，删除的段落标记，批注", tracked_changes),
+    ("split-persons-table", "完成人表格被回车拆成两个表格（第二部分无表头）", split_persons_table),
+    ("split-persons-table-header", "完成人表格被分页符拆开并重复表头；经济效益表格也被拆开",
+     split_persons_table_header),
+]
+
+
+def _attachment_row(doc: Any, call: Call, label: str) -> list[Any]:
+    return dict(_attachment_rows(doc, call))[label]
+
+
+def tick_and_no(doc: Any, call: Call) -> None:
+    """应用证明 ticked, and 否 written in its 说明 column."""
+    fill.set_cell_text(_attachment_row(doc, call, "应用证明")[2], "否")
+
+
+def note_not_a_tick(doc: Any, call: Call) -> None:
+    """效益证明 left unticked, its note rewritten as 有经济效益时必须提供 (有 inside a note is no 有)."""
+    row = _attachment_row(doc, call, "效益证明")
+    fill.set_checkbox(_checkboxes(row[0]._tc)[0], False)
+    fill.set_cell_text(row[2], "有经济效益时必须提供")
+
+
+def tick_deleted(doc: Any, call: Call) -> None:
+    """知识产权证明 ticked by a √ in its 说明 column, the box left at ☐, then the √ deleted with track changes."""
+    _tracking_on(doc)
+    row = _attachment_row(doc, call, "知识产权证明")
+    fill.set_checkbox(_checkboxes(row[0]._tc)[0], False)
+    row[2].paragraphs[0]._p.append(_Revisions().mark("del", _text_run("√", deleted=True)))
+
+
+def category_two_ticks(doc: Any, call: Call) -> None:
+    """A √ typed beside the ☐ of 精益管理 while 六西格玛 stays ticked: two categories."""
+    category = _choice_cells(doc, call)[0]
+    for sdt in _checkboxes(category._tc):
+        t = sdt.getnext().find(qn("w:t"))
+        if t is not None and t.text.startswith("精益管理"):
+            sdt.addnext(_text_run("√"))
+
+
+EXTRA_PERSONS = [("孙浩然", "男", "1987年3月"), ("吴佳怡", "女", "1994年10月"), ("郑凯", "男", "1983年6月"),
+                 ("冯雅琴", "女", "1979年12月"), ("钱立军", "男", "1986年2月")]
+
+
+def persons_split_too_many(doc: Any, call: Call) -> None:
+    """Eleven persons, the table split by a page break after the sixth with the header repeated."""
+    s = call.section("persons")
+    labels = [c.label for c in s.columns]
+    table, hr, idx = fill.header_row(doc, labels)
+    fill.ensure_rows(table, hr + 1, 6 + len(EXTRA_PERSONS))
+    unit = valid_values()["units"][0]["name"]
+    for i, (name, gender, birth) in enumerate(EXTRA_PERSONS):
+        cells = fill.unique_cells(table.rows[hr + 7 + i])
+        values = {"排名": str(7 + i), "姓名": name, "性别": gender, "出生年月": birth, "工作单位": unit,
+                  "职务/职称": "工程师", "主要贡献": "参与工艺试验和数据分析。"}
+        for label in labels:
+            fill.set_cell_text(cells[idx[label]], values[label])
+    _split_table(doc, call, "persons", 6, repeat_header=True, page_break=True)
+
+
+# samples of the ways people fill the form that must give findings (written to samples/applications/)
+FILLING_CASES: list[tuple[str, str, Callable[[Any, Call], None], list[tuple[str, str | None]]]] = [
+    ("attachment-tick-and-no", "应用证明一行既勾选又写“否”（含义不明，视为未勾选）", tick_and_no,
+     [("attachment.missing", "attachments.application_proof")]),
+    ("attachment-note-not-a-tick", "效益证明未勾选；说明栏的“有经济效益时必须提供”不是“有”", note_not_a_tick,
+     [("attachment.missing", "attachments.benefit_proof")]),
+    ("attachment-tick-deleted", "知识产权证明的√被修订删除（修订未接受，仍按删除处理）", tick_deleted,
+     [("attachment.missing", "attachments.ip_proof")]),
+    ("category-two-ticks", "项目类别勾选六西格玛，又在精益管理的☐旁手写√（选了两项）", category_two_ticks,
+     [("field.enum", "project.category")]),
+    ("persons-split-too-many", "完成人表格被拆成两个表格，合计11人（超过10人）", persons_split_too_many,
+     [("field.too_many", "persons")]),
 ]
 
 
@@ -679,54 +1124,69 @@ def signature_png() -> bytes:
             + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
 
 
+def write_case(call: Call, base: dict[str, Any], case: tuple[str, str, Change, list[tuple[str, str | None]]]) -> None:
+    """One sample of CASES: the valid values with one change, and its expectation."""
+    name, description, change, findings = case
+    v = copy.deepcopy(base)
+    change(v)
+    write_bytes(APPS / f"{name}.docx", docx_bytes(fill_form(call, v)))
+    write_text(APPS / f"{name}.expected.json", _expected(name, description, findings))
+
+
+def write_variant(call: Call, base: dict[str, Any], name: str, description: str,
+                  mutate: Callable[[Any, Call], None]) -> None:
+    """One robustness variant: the valid form changed as Word users change it; it reads as the valid one."""
+    doc = fill_form(call, copy.deepcopy(base))
+    mutate(doc, call)
+    write_bytes(ROBUST / f"{name}.docx", docx_bytes(doc))
+    same = [k for k in ("declaration.signatory",) if name == "signature-picture"]
+    extra = {"no_pdf": PRINTED_OTHERWISE[name]} if name in PRINTED_OTHERWISE else {}
+    write_text(ROBUST / f"{name}.expected.json", _expected(name, description, [], same_fields_as="valid",
+                                                           except_fields=same, **extra))
+
+
+def write_filling_case(call: Call, base: dict[str, Any], name: str, description: str,
+                       mutate: Callable[[Any, Call], None], findings: list[tuple[str, str | None]]) -> None:
+    """One sample of FILLING_CASES: the valid form filled in a way that must give these findings."""
+    doc = fill_form(call, copy.deepcopy(base))
+    mutate(doc, call)
+    write_bytes(APPS / f"{name}.docx", docx_bytes(doc))
+    write_text(APPS / f"{name}.expected.json", _expected(name, description, findings))
+
+
+def make_only(names: list[str]) -> None:
+    """Write only the named samples of CASES, VARIANTS and FILLING_CASES, leaving every other file as it is
+    (no PDFs)."""
+    cases = {c[0]: c for c in CASES}
+    variants = {v[0]: v for v in VARIANTS}
+    filling = {f[0]: f for f in FILLING_CASES}
+    unknown = [n for n in names if n not in cases and n not in variants and n not in filling]
+    if unknown:
+        raise SystemExit(f"unknown samples: {', '.join(unknown)}")
+    call = load_call("saq-2021")
+    base = valid_values()
+    for name in names:
+        if name in cases:
+            write_case(call, base, cases[name])
+        elif name in variants:
+            write_variant(call, base, *variants[name])
+        else:
+            write_filling_case(call, base, *filling[name])
+
+
 def make_pdfs() -> None:
-    """Every sample application also as PDF, printed by LibreOffice from its .docx (one start per folder).
+    """Every sample application also as PDF (samples/print_pdfs.py: two font setups, other producers), and two of
+    them as legacy .doc."""
+    from print_pdfs import print_all
 
-    LibreOffice embeds some fonts with random bytes, so a PDF is re-made only when its .docx changed
-    (samples/pdf/sources.json records the SHA-256 of each source)."""
-    import hashlib
+    from pipeline.render.pdf import convert
 
-    from pipeline.render.pdf import ConverterMissing, convert
-
-    manifest_path = PDF / "sources.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
-    docs = sorted(APPS.glob("*.docx")) + sorted(ROBUST.glob("*.docx"))
-    wanted = {f"{d.parent.name}/{d.stem}.pdf": hashlib.sha256(d.read_bytes()).hexdigest() for d in docs}
-    for stale in [k for k in manifest if k not in wanted]:
-        (PDF / stale).unlink(missing_ok=True)
-        del manifest[stale]
-    try:
-        for folder in (APPS, ROBUST):
-            todo = [d for d in sorted(folder.glob("*.docx"))
-                    if manifest.get(f"{folder.name}/{d.stem}.pdf") != wanted[f"{folder.name}/{d.stem}.pdf"]
-                    or not (PDF / folder.name / f"{d.stem}.pdf").is_file()]
-            for pdf in convert(todo, PDF / folder.name, timeout=900):
-                _strip_pdf_dates(pdf)
-                manifest[f"{folder.name}/{pdf.name}"] = wanted[f"{folder.name}/{pdf.name}"]
-    except ConverterMissing:
-        print("LibreOffice is not installed: the PDF samples were not made")
+    if not print_all():
         return
-    write_text(manifest_path, json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     for name in ("valid", "several-problems-1"):
         if not (LEGACY / f"{name}.doc").is_file():
             convert([APPS / f"{name}.docx"], LEGACY, to="doc:MS Word 97")
         shutil.copy(APPS / f"{name}.expected.json", LEGACY / f"{name}.expected.json")
-    print(f"pdf: {len(list(PDF.rglob('*.pdf')))} of {len(docs)} samples printed to PDF in {PDF.relative_to(ROOT)}")
-
-
-def _strip_pdf_dates(path: Path) -> None:
-    """Fixed CreationDate/ModDate/ID so a re-run gives the same bytes (same length, so offsets stay valid)."""
-    import re
-
-    data = path.read_bytes()
-    data = re.sub(rb"/(CreationDate|ModDate)\(D:[0-9+\-Z']+\)",
-                  lambda m: m.group(0)[: m.group(0).index(b"(") + 1] + b"D:20210601000000" +
-                  b" " * (len(m.group(0)) - m.group(0).index(b"(") - 2 - 16) + b")", data)
-    data = re.sub(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]",
-                  lambda m: m.group(0).replace(m.group(1), b"0" * len(m.group(1))).replace(m.group(2),
-                                                                                      b"0" * len(m.group(2))),
-                  data)
-    path.write_bytes(data)
 
 
 def main() -> None:
@@ -737,11 +1197,8 @@ def main() -> None:
         folder.mkdir(parents=True)
     write_bytes(OUT / "assets" / "signature.png", signature_png())
     base = valid_values()
-    for name, description, change, findings in CASES:
-        v = copy.deepcopy(base)
-        change(v)
-        write_bytes(APPS / f"{name}.docx", docx_bytes(fill_form(call, v)))
-        write_text(APPS / f"{name}.expected.json", _expected(name, description, findings))
+    for case in CASES:
+        write_case(call, base, case)
     write_bytes(APPS / "long.docx", docx_bytes(fill_form(call, long_values())))
     write_text(APPS / "long.expected.json", _expected("long", "接近各项上限的完整申报书（约11页，用于性能测试）", []))
     write_bytes(APPS / "blank-form.docx", docx_bytes(build_form(call)))
@@ -752,18 +1209,19 @@ def main() -> None:
     write_bytes(APPS / "not-a-form.docx", docx_bytes(not_a_form()))
     write_text(APPS / "not-a-form.expected.json", _expected("not-a-form", "不是申报书的 Word 文档", [("form.unrecognized", None)]))
     for name, description, mutate in VARIANTS:
-        doc = fill_form(call, copy.deepcopy(base))
-        mutate(doc, call)
-        write_bytes(ROBUST / f"{name}.docx", docx_bytes(doc))
-        same = [k for k in ("declaration.signatory",) if name == "signature-picture"]
-        write_text(ROBUST / f"{name}.expected.json", _expected(name, description, [], same_fields_as="valid",
-                                                               except_fields=same))
+        write_variant(call, base, name, description, mutate)
+    for name, description, mutate, findings in FILLING_CASES:
+        write_filling_case(call, base, name, description, mutate, findings)
     write_bytes(ROBUST / "retyped.docx", docx_bytes(retyped(call, copy.deepcopy(base))))
     write_text(ROBUST / "retyped.expected.json",
                _expected("retyped", "按相同标签重新录入的申报书（“标签：内容”段落和普通表格）", [],
                          same_fields_as="valid", except_fields=[]))
     make_pdfs()
-    print(f"samples: {len(CASES) + 3} applications in {APPS.relative_to(ROOT)}, "
+    if (OUT / "pdf" / "applications" / "valid.pdf").is_file():
+        from scan_pages import make_scanned
+
+        print(f"scanned: {len(make_scanned(OUT))} text PDFs with a scanned page in samples/scanned")
+    print(f"samples: {len(CASES) + len(FILLING_CASES) + 3} applications in {APPS.relative_to(ROOT)}, "
           f"{len(VARIANTS) + 1} robustness variants in {ROBUST.relative_to(ROOT)}")
 
 
