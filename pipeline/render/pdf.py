@@ -41,17 +41,19 @@ def _require_soffice() -> str:
     return binary
 
 
-def converter_env(profile: str) -> dict[str, str]:
-    """The environment of a LibreOffice start: its own HOME, no display, and our font mapping."""
+def converter_env(profile: str, conf: Path | None = None) -> dict[str, str]:
+    """The environment of a LibreOffice start: its own HOME, no display, and our font mapping (or another
+    fontconfig file, as the samples print in a second font setup)."""
     env = dict(os.environ, HOME=profile, SAL_USE_VCLPLUGIN="svp")
-    conf = fonts_conf()
+    conf = conf or fonts_conf()
     if conf.is_file():
         # Official names (宋体, 仿宋_GB2312, ...) resolve to the mapped free faces, not to a silent Hei fallback.
-        env["FONTCONFIG_FILE"] = str(conf)
+        env["FONTCONFIG_FILE"] = str(conf.resolve())
     return env
 
 
-def _run(cmd: list[str], env: dict[str, str], timeout: float, count: int) -> None:
+def run_tree(cmd: list[str], env: dict[str, str], timeout: float, count: int) -> None:
+    """Run a converter (LibreOffice, Chromium) as a process group killed whole at the time limit."""
     # soffice is a wrapper that starts soffice.bin: a session of its own lets a timeout kill the whole tree.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                             start_new_session=True)
@@ -66,8 +68,11 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float, count: int) -> Non
                                 ) from None
 
 
-def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float = 300.0) -> list[Path]:
-    """Convert files with one LibreOffice start; returns the outputs that were written (same stem, new suffix)."""
+def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float = 300.0,
+            fonts: Path | None = None) -> list[Path]:
+    """Convert files with one LibreOffice start; returns the outputs that were written (same stem, new suffix).
+
+    fonts: another fontconfig file than the project's own mapping."""
     binary = _require_soffice()
     if not files:
         return []
@@ -76,7 +81,7 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float
             tempfile.TemporaryDirectory(prefix="award-lo-out-", dir=outdir) as staging:
         cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
                "--convert-to", to, "--outdir", staging, *[str(f) for f in files]]
-        _run(cmd, converter_env(profile), timeout, len(files))
+        run_tree(cmd, converter_env(profile, fonts), timeout, len(files))
         written = []
         for f in files:
             produced = Path(staging) / (Path(f).stem + "." + to.split(":")[0])
