@@ -17,7 +17,8 @@ from pipeline.resources import samples_dir
 
 # sample folders and the file types they hold, in the order the demo checks them
 FOLDERS = (("applications", "*.docx"), ("robustness", "*.docx"), ("pdf/applications", "*.pdf"),
-           ("pdf/robustness", "*.pdf"), ("legacy", "*.doc"), ("layout", "*.docx"), ("hostile", "*"))
+           ("pdf/robustness", "*.pdf"), ("scanned", "*.pdf"), ("legacy", "*.doc"), ("layout", "*.docx"),
+           ("hostile", "*"))
 
 
 def sample_files(root: Path | None = None) -> list[Path]:
@@ -30,9 +31,9 @@ def sample_files(root: Path | None = None) -> list[Path]:
 
 
 def expected_pairs(sample: Path) -> set[tuple[str, str | None]] | None:
-    """The (code, field) pairs a sample is meant to produce (a PDF shares its .docx's expectation)."""
+    """The (code, field) pairs a sample is meant to produce (a printed PDF shares its .docx's expectation)."""
     exp = sample.parent / f"{sample.stem}.expected.json"
-    if sample.suffix == ".pdf":
+    if sample.suffix == ".pdf" and not exp.is_file():
         exp = sample.parent.parent.parent / sample.parent.name / f"{sample.stem}.expected.json"
     if not exp.is_file():
         return None
