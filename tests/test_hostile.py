@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,128 @@ def test_samples_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert made == sorted(p.name for p in (SAMPLES / folder).iterdir())
         for name in made:
             assert (tmp_path / folder / name).read_bytes() == (SAMPLES / folder / name).read_bytes(), name
+
+
+# --- damaged copies of the valid sample: every reader failure is one file.corrupt finding (issue 11, point 8) ---
+
+VALID_DOCX = SAMPLES / "applications" / "valid.docx"
+VALID_PDF = SAMPLES / "pdf" / "applications" / "valid.pdf"
+
+
+def _entries(path: Path = VALID_DOCX) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(path) as z:
+        return [(i, z.read(i.filename)) for i in z.infolist()]
+
+
+def _rezip(entries: list[tuple[zipfile.ZipInfo, bytes]], replace: dict[str, bytes] | None = None) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            z.writestr(info, (replace or {}).get(info.filename, data))
+    return out.getvalue()
+
+
+def _with_part(name: str, change: Any) -> bytes:
+    """The valid .docx with one part's bytes changed."""
+    entries = _entries()
+    return _rezip(entries, {name: change(dict((i.filename, d) for i, d in entries)[name])})
+
+
+def _valid_report(report: Report) -> None:
+    import json
+
+    import jsonschema
+    from conftest import ROOT
+
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    doc = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, allow_nan=False))
+    jsonschema.validate(doc, schema)
+
+
+def _one_corrupt(data: bytes, call: Any, name: str = "damaged.docx") -> Report:
+    report = check_bytes(data, name, call)
+    _valid_report(report)
+    assert [f.code for f in report.findings] == ["file.corrupt"], [f.key for f in report.findings]
+    assert report.fields == {} and report.status == "fail"
+    return report
+
+
+def test_damaged_deflate_stream_in_a_member_is_corrupt(call: Any) -> None:
+    data = bytearray(VALID_DOCX.read_bytes())
+    with zipfile.ZipFile(VALID_DOCX) as z:
+        info = z.getinfo("word/document.xml")
+    # the member's compressed bytes start after its local header (30 bytes, the name, the extra field)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > 1000
+    for k in range(200, 240):  # a run of garbage in the middle of the deflate stream
+        data[start + k] ^= 0x5A
+    report = _one_corrupt(bytes(data), call)
+    assert "word/document.xml" in report.findings[0].message
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "-11906", "0", "99999999999"])
+def test_absurd_docx_page_size_is_corrupt(value: str, call: Any) -> None:
+    data = _with_part("word/document.xml", lambda b: b.replace(b'w:w="11906"', f'w:w="{value}"'.encode(), 1))
+    report = _one_corrupt(data, call)
+    assert "w:pgSz" in report.findings[0].message_en
+
+
+@pytest.mark.parametrize("value", ["-3", "0", "1e309", "99999999999999999999999"])
+def test_absurd_saved_page_count_is_no_page_count(value: str, call: Any) -> None:
+    data = _with_part("docProps/app.xml", lambda b: re.sub(rb"<Pages>\d+</Pages>", f"<Pages>{value}</Pages>".encode(), b))
+    report = check_bytes(data, "pages.docx", call)
+    _valid_report(report)
+    assert report.file.pages is None
+    assert not any(f.code.startswith("file.") or f.code == "layout.page_count" for f in report.findings)
+
+
+def test_nul_in_a_member_name_is_corrupt(call: Any) -> None:
+    entries = _entries()
+    # zipfile cuts names at a NUL when writing too: write a stand-in and put the NUL into both headers
+    data = _rezip([*entries, (zipfile.ZipInfo("word/document.xml#.png"), b"not the main part")])
+    data = data.replace(b"word/document.xml#.png", b"word/document.xml\x00.png")
+    assert data.count(b"word/document.xml\x00.png") == 2
+    report = _one_corrupt(data, call)
+    assert "NUL" in report.findings[0].message_en
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_entity_declarations_are_refused_in_utf16_and_utf32(encoding: str, call: Any) -> None:
+    xml = (f'<?xml version="1.0" encoding="{encoding.upper()}"?>\n<!DOCTYPE w:document [<!ENTITY x "甲">]>\n'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           '<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+    data = _with_part("word/document.xml", lambda b: xml.encode(encoding))
+    report = _one_corrupt(data, call)
+    assert "DTD" in report.findings[0].message_en
+
+
+def test_utf16_part_without_a_dtd_is_read(call: Any) -> None:
+    def to_utf16(b: bytes) -> bytes:
+        text = b.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        return text.encode("utf-16")
+
+    report = check_bytes(_with_part("word/document.xml", to_utf16), "utf16.docx", call)
+    _valid_report(report)
+    assert report.status == "pass", [f.key for f in report.findings]
+
+
+def _media_box(value: bytes) -> bytes:
+    data = VALID_PDF.read_bytes()
+    box = b"/MediaBox[0 0 595.303937007874 841.889763779528]"
+    assert box in data
+    return data.replace(box, b"/MediaBox[0 0 " + value + b" 841.889763779528]")
+
+
+@pytest.mark.parametrize("value", [b"99999999", b"20000"])
+def test_absurd_pdf_media_box_is_corrupt(value: bytes, call: Any) -> None:
+    report = _one_corrupt(_media_box(value), call, "damaged.pdf")
+    assert "page size" in report.findings[0].message_en
+
+
+@pytest.mark.parametrize("value", [b"inf", b"nan", b"1e309", b"-1e309"])
+def test_unreadable_pdf_media_box_is_a_wrong_page_size(value: bytes, call: Any) -> None:
+    # pdfium reads a MediaBox it cannot parse as its default, US Letter (612 x 792 pt): not A4 on every page
+    report = check_bytes(_media_box(value), "letter.pdf", call)
+    _valid_report(report)
+    codes = {f.code for f in report.findings}
+    assert "layout.page_size" in codes and not any(c.startswith("file.") for c in codes)

@@ -44,6 +44,18 @@ def read_document(data: bytes, fmt: str, call: Call) -> Document:
     raise FileProblem("file.unsupported_type", reason_zh=zh, reason_en=en)
 
 
+def read_any(data: bytes, fmt: str, call: Call) -> Document:
+    """read_document, with any other exception a reader raises on damaged data (a library's own error on bytes it
+    did not expect) turned into file.corrupt: bad input is a finding, never a traceback."""
+    try:
+        return read_document(data, fmt, call)
+    except (FileProblem, MemoryError):
+        raise  # MemoryError is the limit worker's to report (file.too_complex), not damage
+    except Exception as e:  # the last net under every reader; the known cases are handled inside them
+        raise FileProblem("file.corrupt", part=fmt, reason_zh=f"无法读取（{type(e).__name__}）",
+                          reason_en=f"cannot be read ({type(e).__name__})") from None
+
+
 def form_findings(app: Application, call: Call) -> list[Finding]:
     """Whether this is the call's form at all, and whether it was made for this call."""
     if app.label_ratio < call.min_label_ratio:
@@ -66,7 +78,7 @@ def check_application(data: bytes, name: str, call: Call) -> tuple[Report, Appli
     fmt = sniff(data)
     info = FileInfo(path=name, sha256=sha, format=fmt, bytes=len(data))
     try:
-        doc = read_document(data, fmt, call)
+        doc = read_any(data, fmt, call)
     except FileProblem as p:
         finding = make(p.code, call, **p.params)
         return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=(finding,)), None
@@ -95,4 +107,4 @@ def check_path(path: Path, call: Call, display: str | None = None) -> Report:
 
 def extract_bytes(data: bytes, call: Call) -> Application:
     """Only the extraction (for tools and tests): bytes -> Application."""
-    return extract(read_document(data, sniff(data), call), call)
+    return extract(read_any(data, sniff(data), call), call)

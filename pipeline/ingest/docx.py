@@ -7,8 +7,11 @@ comments ignored, and a check box (content control or legacy form field) as the 
 from __future__ import annotations
 
 import io
+import lzma
+import math
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,17 +72,48 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_comments=True, remove_pis=True)
 
 
+# the encoding of an XML part from its first bytes (XML 1.0 Appendix F): a BOM, or "<?" in a 2- or 4-byte unit
+_XML_STARTS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+               (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+               (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+               (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
+
+
+def has_dtd(data: bytes) -> bool:
+    """Whether an XML part declares a DTD or entities, read in the encoding its first bytes show (XML 1.0
+    Appendix F: a BOM, or "<?" in 2- or 4-byte units), so UTF-16 and UTF-32 parts are checked as UTF-8 ones are."""
+    encoding = next((enc for start, enc in _XML_STARTS if data.startswith(start)), None)
+    if encoding is None:
+        return b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data
+    text = data.decode(encoding, errors="replace")
+    return "<!DOCTYPE" in text or "<!ENTITY" in text
+
+
+def _dtd_refused(part: str) -> FileProblem:
+    return FileProblem("file.corrupt", part=part, reason_zh="包含实体声明（DTD），已拒绝",
+                       reason_en="contains entity declarations (DTD), refused")
+
+
 def parse_xml(data: bytes, part: str) -> Any:
-    """Parse one XML part; a DTD (entity declarations) is refused before parsing, so nothing is expanded."""
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
-        raise FileProblem("file.corrupt", part=part, reason_zh="包含实体声明（DTD），已拒绝",
-                          reason_en="contains entity declarations (DTD), refused")
+    """Parse one XML part; a DTD (entity declarations) is refused before parsing, in any encoding, so nothing is
+    expanded; a DTD the parser still finds (an encoding the check cannot read) is refused after it."""
+    if has_dtd(data):
+        raise _dtd_refused(part)
     try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as e:
-        raise FileProblem("file.corrupt", part=part, reason_zh=f"XML 损坏（{e.msg}）",
-                          reason_en=f"damaged XML ({e.msg})") from None
+        root = etree.fromstring(data, _PARSER)
+    except (etree.XMLSyntaxError, ValueError, LookupError) as e:  # ValueError/LookupError: unknown encodings
+        raise FileProblem("file.corrupt", part=part, reason_zh=f"XML 损坏（{_short(e)}）",
+                          reason_en=f"damaged XML ({_short(e)})") from None
+    info = root.getroottree().docinfo
+    if info.internalDTD is not None or info.doctype:
+        raise _dtd_refused(part)
+    return root
+
+
+def _short(e: Exception) -> str:
+    """The parser's own words about an error, one line, short."""
+    msg = getattr(e, "msg", None) or str(e) or type(e).__name__
+    return " ".join(str(msg).split())[:120]
 
 
 class SafeZip:
@@ -106,6 +140,11 @@ class SafeZip:
             if i.file_size > 2**20 and i.file_size > max_ratio * max(i.compress_size, 1):
                 raise FileProblem("file.too_large", reason_zh=f"压缩比异常（{i.filename}），疑似压缩炸弹",
                                   reason_en=f"abnormal compression ratio ({i.filename}), a zip bomb")
+        for i in infos:
+            # zipfile cuts a name at a NUL; the name it gives is not the one in the archive
+            if "\x00" in i.orig_filename:
+                raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包内文件名含空字符",
+                                  reason_en="a name in the archive contains a NUL character")
         self.names = {i.filename for i in infos}
         self.read_so_far = 0
 
@@ -117,7 +156,8 @@ class SafeZip:
         try:
             with self.zf.open(name) as fh:
                 data = fh.read(budget + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        # zlib.error and LZMAError: a damaged compressed stream; RuntimeError: an unsupported method or encryption
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, zlib.error, lzma.LZMAError):
             raise FileProblem("file.corrupt", part=name, reason_zh="压缩数据损坏",
                               reason_en="damaged compressed data") from None
         if len(data) > budget:
@@ -443,6 +483,9 @@ class Styles:
         return min(sizes) if sizes else None
 
 
+MAX_HALF_POINTS = 3276  # Word's largest font size, 1638 pt
+
+
 def _size(r_pr: Any | None) -> float | None:
     """The w:sz of a run-properties element in points (w:sz is in half-points), or None."""
     if r_pr is None:
@@ -454,7 +497,7 @@ def _size(r_pr: Any | None) -> float | None:
         half = float(sz.get(VAL, ""))
     except ValueError:
         return None
-    return half / 2 if half > 0 else None
+    return half / 2 if math.isfinite(half) and 0 < half <= MAX_HALF_POINTS else None
 
 
 def _cell_paragraphs(container: Any, tracked: bool) -> Iterator[Any]:
@@ -578,6 +621,9 @@ def locate(body: Any, loc: Location) -> Any | None:
     return None
 
 
+MAX_SAVED_PAGES = 100_000
+# Word's page sides range from 0.1 to 22 inches; anything outside (or inf, nan) is a damaged w:pgSz
+PAGE_SIDE_PT = (7.2, 1584.0)
 _CORE = {"identifier", "version", "title", "subject", "category", "keywords", "creator"}
 
 
@@ -602,7 +648,9 @@ def read_properties(z: SafeZip) -> tuple[dict[str, str], int | None]:
             root = parse_xml(app, "docProps/app.xml")
             for el in root:
                 if isinstance(el.tag, str) and etree.QName(el).localname == "Pages" and el.text:
-                    pages = int(el.text.strip())
+                    saved = int(el.text.strip())
+                    # a count Word cannot have saved (negative, absurd) is damaged metadata: no count at all
+                    pages = saved if 0 < saved <= MAX_SAVED_PAGES else None
         except (FileProblem, ValueError):
             pass
     return props, pages
@@ -643,6 +691,10 @@ def section_page_sizes(root: Any) -> tuple[tuple[float, float], ...]:
             w, h = float(pg.get(_w("w"), "")) / 20, float(pg.get(_w("h"), "")) / 20
         except ValueError:
             continue
+        if not all(math.isfinite(x) and PAGE_SIDE_PT[0] <= x <= PAGE_SIDE_PT[1] for x in (w, h)):
+            raise FileProblem("file.corrupt", part="w:pgSz", reason_zh=f"页面尺寸无效（{pg.get(_w('w'))} × "
+                              f"{pg.get(_w('h'))}）", reason_en=f"invalid page size ({pg.get(_w('w'))} × "
+                              f"{pg.get(_w('h'))})")
         if pg.get(_w("orient")) == "landscape" and w < h:
             w, h = h, w
         sizes.append((w, h))

@@ -6,6 +6,7 @@ import bisect
 import ctypes
 import io
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ _MIN_CHARS_PER_PAGE = 10
 _SCAN_COVER = 0.5
 # the most characters and path objects read from one page (a hostile file cannot make us loop for ever)
 _MAX_CHARS = 50_000
+# PDF's user space allows 3 to 14,400 units a side (ISO 32000 Annex C); inf, nan and 1e309 are damage
+PAGE_SIDE_PT = (1.0, 14_400.0)
 _MAX_PATHS = 5_000
 _TOL = 3.0
 # the side of a check box drawn as a path, in points (a 10.5 pt line's box is about 8 to 12)
@@ -634,8 +637,11 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
     for i in range(n_pages):
         page = doc[i]
         try:
-            w, h = page.get_size()
-            sizes.append((round(float(w), 2), round(float(h), 2)))
+            w, h = (float(x) for x in page.get_size())
+            if not all(math.isfinite(x) and PAGE_SIDE_PT[0] <= x <= PAGE_SIDE_PT[1] for x in (w, h)):
+                raise _corrupt(f"invalid page size on page {i + 1} ({w:g} × {h:g})",
+                               f"第{i + 1}页页面尺寸无效（{w:g} × {h:g}）")
+            sizes.append((round(w, 2), round(h, 2)))
             chars = _page_chars(pdfium, page, h)
             paths, images = _page_objects(pdfium, page)
             boxes, paths = _drawn_boxes(pdfium, paths, h)
