@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/fuzz.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py
