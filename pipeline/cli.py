@@ -174,7 +174,7 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
 
 
 def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, several: bool) -> None:
-    from pipeline.report.annotate import annotatable, write_annotated
+    from pipeline.report.annotate import NotAnnotated, annotatable, write_annotated
 
     if not annotatable(report):
         click.echo(env.say(f"{path}：不是可批注的 .docx，未写出批注副本",
@@ -183,7 +183,12 @@ def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, s
     out = target / f"{path.stem}-批注.docx" if several or target.is_dir() else target
     if out.resolve() == path.resolve():
         raise PipelineError("批注副本不能覆盖原文件", "The annotated copy must not overwrite the input file")
-    write_annotated(data, report, out, env.lang)
+    try:
+        write_annotated(data, report, out, env.lang)
+    except NotAnnotated as e:
+        click.echo(env.say(f"{path}：{e.reason_zh}，未写出批注副本（报告照常输出）",
+                           f"{path}: {e.reason_en}; no annotated copy (the report follows)"), err=True)
+        return
     click.echo(env.say(f"已写出批注副本：{out}", f"Annotated copy written: {out}"), err=True)
 
 

@@ -240,3 +240,50 @@ def test_unreadable_pdf_media_box_is_a_wrong_page_size(value: bytes, call: Any) 
     _valid_report(report)
     codes = {f.code for f in report.findings}
     assert "layout.page_size" in codes and not any(c.startswith("file.") for c in codes)
+
+
+# --- `award check --annotate` on a damaged .docx: no copy, a clear message, the report as usual ---
+
+def _garble_member(name: str) -> bytes:
+    """The valid .docx with the middle of one member's compressed bytes overwritten (its CRC no longer holds)."""
+    data = bytearray(VALID_DOCX.read_bytes())
+    with zipfile.ZipFile(VALID_DOCX) as z:
+        info = z.getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(info.compress_size // 3, info.compress_size // 3 + 16):
+        data[start + k] ^= 0xA5
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("case", "strict", "exit_code"),
+                         [("no-styles", False, 0), ("no-styles", True, 1), ("settings-damaged", True, 0)])
+def test_annotate_skips_a_damaged_docx_and_still_reports(case: str, strict: bool, exit_code: int,
+                                                         tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    if case == "no-styles":
+        # the checker reads Word's default 10 pt without styles.xml (below 五号: layout.font_size warnings);
+        # python-docx cannot open a package without it
+        data = _rezip([(i, d) for i, d in _entries() if i.filename != "word/styles.xml"])
+    else:
+        data = _garble_member("word/settings.xml")  # a part the checker never reads, python-docx does
+    src = tmp_path / f"{case}.docx"
+    src.write_bytes(data)
+    out = tmp_path / "copy.docx"
+    for lang, words in (("zh", "未写出批注副本"), ("en", "no annotated copy")):
+        result = CliRunner().invoke(main, ["--lang", lang, "check", str(src), "--format", "json",
+                                           "--annotate", str(out), *(["--strict"] if strict else [])],
+                               catch_exceptions=False)
+        assert result.exit_code == exit_code, result.output
+        assert words in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        report = json.loads(result.stdout)
+        assert report["file"]["path"] == str(src)
+        assert not out.exists() and src.read_bytes() == data
+        assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+    codes = {f["code"] for f in report["findings"]}
+    assert codes == ({"layout.font_size"} if case == "no-styles" else set())

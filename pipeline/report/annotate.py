@@ -7,11 +7,24 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.check.codes import severity_word
-from pipeline.fileio import save_docx
+from pipeline.fileio import write_bytes
 from pipeline.ingest.docx import body_elements, locate
 from pipeline.model import Finding, Report
 
 AUTHOR = {"zh": "申报书自检", "en": "Application self-check"}
+
+
+class NotAnnotated(Exception):
+    """The annotated copy of a file cannot be made (python-docx cannot open or save it); the report stands."""
+
+    def __init__(self, reason_zh: str, reason_en: str) -> None:
+        super().__init__(reason_en)
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+
+    def message(self, lang: str = "zh") -> str:
+        """Why, in the user's language."""
+        return self.reason_en if lang == "en" else self.reason_zh
 
 
 def _anchor_runs(element: Any, document: Any) -> list[Any]:
@@ -53,6 +66,20 @@ def annotatable(report: Report) -> bool:
     return report.file.format == "docx" and not any(f.code.startswith("file.") for f in report.findings)
 
 
+def annotated_bytes(data: bytes, report: Report, lang: str = "zh") -> bytes:
+    """The annotated copy as bytes; NotAnnotated when python-docx cannot open, change or save the file (it reads
+    every part, so a damaged part the checker never needed, or a missing styles.xml, stops it)."""
+    try:
+        buf = io.BytesIO()
+        annotate(data, report, lang).save(buf)
+    except MemoryError:
+        raise
+    except Exception as e:  # any failure of python-docx on a damaged package: no copy, the report stands
+        raise NotAnnotated(f"Word 文件已损坏，无法写入批注（{type(e).__name__}）",
+                           f"the Word file is damaged and cannot take comments ({type(e).__name__})") from None
+    return buf.getvalue()
+
+
 def write_annotated(data: bytes, report: Report, out: Path, lang: str = "zh") -> Path:
-    """Write the annotated copy atomically; the input bytes are never changed."""
-    return save_docx(annotate(data, report, lang), out)
+    """Write the annotated copy atomically (nothing is written when NotAnnotated); the input is never changed."""
+    return write_bytes(out, annotated_bytes(data, report, lang))
