@@ -287,3 +287,59 @@ def test_annotate_skips_a_damaged_docx_and_still_reports(case: str, strict: bool
         assert not list(tmp_path.glob(".*"))  # no temporary file left behind
     codes = {f["code"] for f in report["findings"]}
     assert codes == ({"layout.font_size"} if case == "no-styles" else set())
+
+
+# --- limits per file (file.max_seconds, file.max_memory_mb): the limit reached is file.too_complex ---
+
+def _rows_docx(n: int) -> bytes:
+    """The valid .docx with a table of n one-cell rows appended to its body."""
+    rows = "".join(f"<w:tr><w:tc><w:p><w:r><w:t>第{i}行</w:t></w:r></w:p></w:tc></w:tr>" for i in range(n))
+    table = f"<w:tbl><w:tblGrid><w:gridCol w:w=\"2000\"/></w:tblGrid>{rows}</w:tbl>".encode()
+    return _with_part("word/document.xml", lambda b: b.replace(b"<w:sectPr", table + b"<w:sectPr", 1))
+
+
+def _with_limits(call: Any, **limits: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(call, file={**call.file, **limits})
+
+
+def test_limits_are_in_the_call(call: Any) -> None:
+    from pipeline.check.limits import limits_of
+
+    assert limits_of(call) == (20.0, 1024)
+
+
+def test_limited_check_gives_the_same_report(call: Any) -> None:
+    from pipeline.check.limits import check_limited
+
+    for path in (VALID_DOCX, VALID_PDF, HOSTILE / "truncated.docx"):
+        data = path.read_bytes()
+        assert check_limited(data, path.name, call).to_dict() == check_bytes(data, path.name, call).to_dict()
+
+
+@pytest.mark.timeout(30)
+def test_a_hundred_thousand_rows_end_at_the_time_limit(call: Any) -> None:
+    import time
+
+    from pipeline.check.limits import check_limited
+
+    data = _rows_docx(100_000)
+    assert len(data) < int(call.file["max_bytes"])
+    t0 = time.monotonic()
+    report = check_limited(data, "rows.docx", _with_limits(call, max_seconds=3))
+    assert time.monotonic() - t0 < 6
+    _valid_report(report)
+    assert [f.code for f in report.findings] == ["file.too_complex"]
+    assert "3 s" in report.findings[0].message_en and "3 秒" in report.findings[0].message
+
+
+@pytest.mark.timeout(60)
+def test_memory_over_the_limit_is_too_complex(call: Any) -> None:
+    from pipeline.check.limits import check_limited
+
+    # a 10 MB allowance cannot hold the 100,000 rows' parsed XML tree
+    report = check_limited(_rows_docx(100_000), "rows.docx", _with_limits(call, max_memory_mb=10))
+    _valid_report(report)
+    assert [f.code for f in report.findings] == ["file.too_complex"]
+    assert "10 MB" in report.findings[0].message_en

@@ -33,6 +33,10 @@ CODES: dict[str, Code] = {
                            "The file is password-protected; remove the password and resubmit"),
     "file.too_large": Code("error", "文件过大", "file too large",
                            "文件过大：{reason_zh}", "The file is too large: {reason_en}"),
+    "file.too_complex": Code("error", "文件过于复杂", "file too complex",
+                             "检查该文件超出限制：{reason_zh}。请删去多余内容、重新保存后提交",
+                             "Checking the file exceeds the limits: {reason_en}. Remove what is not needed, "
+                             "save it again and resubmit"),
     "file.no_text_layer": Code("error", "无文字层", "no text layer",
                                "PDF 没有可提取的文字（可能是扫描件），请由 Word 直接导出 PDF 或提交 .docx",
                                "The PDF has no extractable text (a scan?); export the PDF from Word or send the .docx"),

@@ -1,0 +1,99 @@
+"""Checking one file within the call's limits: a forked worker with RLIMIT_AS and a wall-time deadline.
+
+The limit reached is the file's one finding, file.too_complex; the batch and `award check` call check_limited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import select
+import signal
+import time
+
+from pipeline.calls import Call
+from pipeline.check import TOOL, check_bytes
+from pipeline.check.codes import make
+from pipeline.ingest.sniff import sniff
+from pipeline.model import FileInfo, Report
+
+_MEMORY = b'{"limit": "memory"}'
+
+
+def limits_of(call: Call) -> tuple[float, int]:
+    """The call's wall-time limit in seconds and memory limit in MB for checking one file."""
+    return float(call.file.get("max_seconds", 20)), int(call.file.get("max_memory_mb", 1024))
+
+
+def too_complex(data: bytes, name: str, call: Call, what: str) -> Report:
+    """The report of a file whose check reached a limit: `what` is "time" or "memory"."""
+    seconds, mb = limits_of(call)
+    if what == "time":
+        zh, en = f"检查用时超过 {seconds:g} 秒", f"the check takes longer than {seconds:g} s"
+    else:
+        zh, en = f"检查所需内存超过 {mb} MB", f"the check needs more than {mb} MB of memory"
+    info = FileInfo(path=name, sha256=hashlib.sha256(data).hexdigest(), format=sniff(data), bytes=len(data))
+    return Report(tool=TOOL, call=call.id, file=info, fields={},
+                  findings=(make("file.too_complex", call, reason_zh=zh, reason_en=en),))
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes (what RLIMIT_AS counts)."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _child(data: bytes, name: str, call: Call, mb: int, w: int) -> None:
+    """In the forked worker: limit the address space to what it has plus the call's memory, check, send JSON."""
+    try:
+        limit = _address_space() + mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            payload = json.dumps(check_bytes(data, name, call).to_dict(), ensure_ascii=False).encode()
+        except MemoryError:
+            payload = _MEMORY
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(w, view):]
+    finally:
+        os._exit(0)  # never run the parent's cleanup (atexit, open files) in the child
+
+
+def check_limited(data: bytes, name: str, call: Call) -> Report:
+    """check_bytes in a forked worker under the call's wall-time and memory limits (file.max_seconds,
+    file.max_memory_mb); a limit reached gives the one finding file.too_complex."""
+    seconds, mb = limits_of(call)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        _child(data, name, call, mb, w)
+    os.close(w)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + seconds
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([r], [], [], left)
+            if ready:
+                chunk = os.read(r, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.close(r)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if timed_out:
+        return too_complex(data, name, call, "time")
+    payload = b"".join(chunks)
+    if not payload or payload == _MEMORY:
+        # a worker that died without a report was killed by the memory limit (an allocation in C that failed)
+        return too_complex(data, name, call, "memory")
+    return Report.from_dict(json.loads(payload))
