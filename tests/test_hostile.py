@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import io
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -181,10 +180,22 @@ def test_absurd_docx_page_size_is_corrupt(value: str, call: Any) -> None:
     assert "w:pgSz" in report.findings[0].message_en
 
 
+def _saved_pages(value: str) -> bytes:
+    """The valid .docx with docProps/app.xml saying <Pages>value</Pages> (the sample saves no count)."""
+    def change(b: bytes) -> bytes:
+        assert b"<Pages>" not in b and b"<TotalTime>0</TotalTime>" in b
+        return b.replace(b"<TotalTime>0</TotalTime>", f"<TotalTime>0</TotalTime><Pages>{value}</Pages>".encode())
+
+    return _with_part("docProps/app.xml", change)
+
+
+def test_saved_page_count_is_read(call: Any) -> None:
+    assert check_bytes(_saved_pages("12"), "pages.docx", call).file.pages == 12
+
+
 @pytest.mark.parametrize("value", ["-3", "0", "1e309", "99999999999999999999999"])
 def test_absurd_saved_page_count_is_no_page_count(value: str, call: Any) -> None:
-    data = _with_part("docProps/app.xml", lambda b: re.sub(rb"<Pages>\d+</Pages>", f"<Pages>{value}</Pages>".encode(), b))
-    report = check_bytes(data, "pages.docx", call)
+    report = check_bytes(_saved_pages(value), "pages.docx", call)
     _valid_report(report)
     assert report.file.pages is None
     assert not any(f.code.startswith("file.") or f.code == "layout.page_count" for f in report.findings)
