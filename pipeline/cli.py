@@ -299,7 +299,7 @@ def notice(env: Env, source: Path, output: Path, pdf: bool) -> None:
     """由通知源文件生成 GB/T 9704 公文（.docx）/ Render a notice source as a GB/T 9704 document."""
     from pipeline.render.documents import render_notice_file
 
-    for path in render_notice_file(source, output, pdf=pdf):
+    for path in render_notice_file(source, output, pdf=pdf, call=env.call):
         click.echo(env.say(f"已写出：{path}", f"Written: {path}"))
 
 

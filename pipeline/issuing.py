@@ -53,7 +53,7 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
         letter = letter_from_report(Report.from_dict(a.report), letter_number(call, a.seq), date)
         kind = "受理通知" if letter.accepted else "退回补正通知"
         counts["accepted" if letter.accepted else "returned"] += 1
-        paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx"))
+        paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx", call))
     return Issued(tuple(paths), counts)
 
 
@@ -78,7 +78,7 @@ def write_decision(registry: Registry, call: Call, out: Path, date: dt.date, num
 
     winners = [w for _, w in _results(registry, call)]
     decision = decision_from_winners(winners, call, number, date)
-    return Issued((render_decision(decision, out),), {"winners": len(winners)})
+    return Issued((render_decision(decision, out, call),), {"winners": len(winners)})
 
 
 # -- certificates ---------------------------------------------------------------------------------------------

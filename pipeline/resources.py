@@ -23,8 +23,21 @@ def schemas_dir() -> Path:
 
 
 def templates_dir() -> Path:
-    """templates/: docx and HTML templates per call."""
+    """templates/: the HTML report, fonts.conf and the call-neutral Word templates (default/)."""
     return data_root() / "templates"
+
+
+DEFAULT_TEMPLATES = "default"
+
+
+def call_template(folder: Path | None, name: str) -> Path:
+    """A call's template: the call folder's own templates/<name> when it carries one, else the package's
+    call-neutral default (templates/default/<name>), so a copied call folder needs no template of its own."""
+    if folder is not None:
+        own = folder / "templates" / name
+        if own.is_file():
+            return own
+    return templates_dir() / DEFAULT_TEMPLATES / name
 
 
 def samples_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Write the certificate template templates/saq-2021/certificate.docx (A4 landscape, staff can edit it in Word).
+"""Write the certificate template templates/default/certificate.docx (A4 landscape, staff can edit it in Word).
 
     python templates/make_certificate.py
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.fileio import save_docx_reproducible  # noqa: E402
 
-TARGET = ROOT / "templates" / "saq-2021" / "certificate.docx"
+TARGET = ROOT / "templates" / "default" / "certificate.docx"
 SEAL = ROOT / "samples" / "assets" / "seal-sample.png"
 
 TITLE_FONT = "方正小标宋简体"

@@ -1,4 +1,4 @@
-"""Build templates/saq-2021/scoring-form.docx, the printable expert scoring form, reproducibly.
+"""Build templates/default/scoring-form.docx, the printable expert scoring form, reproducibly.
 
 Run: .venv/bin/python templates/make_review_templates.py. Staff may edit the .docx in Word afterwards; the
 variables it may use are the ones pipeline.render.review_docs.scoring_form_context passes:
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.fileio import save_docx_reproducible  # noqa: E402
 from pipeline.render.form import HEI, LATIN, SONG, _set_fonts, _shade, _table_borders  # noqa: E402
 
-OUT = ROOT / "templates" / "saq-2021" / "scoring-form.docx"
+OUT = ROOT / "templates" / "default" / "scoring-form.docx"
 TEXT_WIDTH_TW = round((21.0 - 2 * 1.8) / 2.54 * 1440)  # A4, 1.8 cm side margins
 CELL_PT = 10.5  # 五号
 SMALL_PT = 9.0  # 小五

@@ -1,4 +1,4 @@
-"""Build the GB/T 9704-2012 Word templates of templates/saq-2021/ (notice, letter, decision) reproducibly.
+"""Build the GB/T 9704-2012 Word templates of templates/default/ (notice, letter, decision) reproducibly.
 
 Run: .venv/bin/python templates/make_templates.py   (or `make templates`). Staff may then edit the
 templates in Word: the styles (公文正文, 一级标题, 版记, …) carry the fonts and spacing, and the Jinja2 tags
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.fileio import save_docx_reproducible  # noqa: E402
 from pipeline.render import gbt9704 as gb  # noqa: E402
 
-OUT = ROOT / "templates" / "saq-2021"
+OUT = ROOT / "templates" / "default"
 FIXED_TIME = dt.datetime(2021, 5, 26)
 PITCH_PT = gb.LINE_PITCH_TWIPS / 20
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT,

@@ -369,7 +369,7 @@ def test_template_is_reproducible(tmp_path: Path) -> None:
     script = runpy.run_path(str(ROOT / "templates" / "make_review_templates.py"))
     from pipeline.fileio import docx_bytes
 
-    assert docx_bytes(script["build"]()) == (ROOT / "templates" / "saq-2021" / "scoring-form.docx").read_bytes()
+    assert docx_bytes(script["build"]()) == (ROOT / "templates" / "default" / "scoring-form.docx").read_bytes()
 
 
 # --- aggregation, ties and levels (hand-computed) -------------------------------------------------------------

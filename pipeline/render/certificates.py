@@ -30,7 +30,7 @@ from pipeline.fileio import docx_bytes, write_bytes, zip_bytes
 from pipeline.render.docx import TemplateProblem, render_template
 from pipeline.render.fonts import font_face_for, missing_glyphs
 from pipeline.render.form import chinese_month
-from pipeline.resources import templates_dir
+from pipeline.resources import call_template
 
 KIND_LETTERS = {"unit": "U", "person": "P"}
 KIND_NAMES = {"unit": ("单位证书", "unit certificate"), "person": ("个人证书", "person certificate")}
@@ -176,8 +176,8 @@ def certificates_for(call: Call, project: str, level: int, serial: int, units: S
 # --- the glyph check ------------------------------------------------------------------------------------------
 
 def template_path(call: Call) -> Path:
-    """The call's certificate template."""
-    return templates_dir() / call.id / "certificate.docx"
+    """The call's certificate template: its folder's own, else the package default."""
+    return call_template(call.folder, "certificate.docx")
 
 
 def template_font(path: Path) -> str:

@@ -26,14 +26,14 @@ from pipeline.model import Finding, Report
 from pipeline.notice import Block, Notice, chinese_date, parse_notice
 from pipeline.render import gbt9704 as gb
 from pipeline.render.docx import render_template
-from pipeline.resources import samples_dir, templates_dir
+from pipeline.resources import call_template, samples_dir
 
 TEMPLATE_CALL = "saq-2021"
 
 
-def template_path(name: str, call_id: str = TEMPLATE_CALL) -> Path:
-    """A template of templates/<call>/ (notice.docx, letter.docx, decision.docx)."""
-    return templates_dir() / call_id / name
+def template_path(name: str, call: Call | None = None) -> Path:
+    """A call's template (notice.docx, letter.docx, decision.docx): its folder's own, else the package default."""
+    return call_template(call.folder if call is not None else None, name)
 
 
 # --- shared pieces ---------------------------------------------------------------------------------------
@@ -166,14 +166,14 @@ def notice_context(notice: Notice) -> dict[str, Any]:
     }
 
 
-def render_notice(notice: Notice, out: Path) -> Path:
-    """Write a notice as a GB/T 9704-2012 .docx."""
-    tpl = render_template(template_path("notice.docx"), notice_context(notice))
+def render_notice(notice: Notice, out: Path, call: Call | None = None) -> Path:
+    """Write a notice as a GB/T 9704-2012 .docx (with the call folder's own template when it has one)."""
+    tpl = render_template(template_path("notice.docx", call), notice_context(notice))
     _touch_up(tpl.docx, notice.issuer, chinese_date(notice.date))
     return _save(tpl, out)
 
 
-def render_notice_file(source: Path, out: Path, pdf: bool = False) -> list[Path]:
+def render_notice_file(source: Path, out: Path, pdf: bool = False, call: Call | None = None) -> list[Path]:
     """Read a notice source, write its .docx (and, with pdf, its PDF beside it); returns the files written."""
     from pipeline.errors import PipelineError
 
@@ -182,7 +182,7 @@ def render_notice_file(source: Path, out: Path, pdf: bool = False) -> list[Path]
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) else "不是 UTF-8 文本 / not UTF-8 text"
         raise PipelineError(f"无法读取 {source}：{reason}", f"Cannot read {source}: {reason}") from None
-    written = [render_notice(parse_notice(text), out)]
+    written = [render_notice(parse_notice(text), out, call)]
     if pdf:
         written += settle_closing_block(written[0])
     return written
@@ -349,11 +349,13 @@ def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
     }
 
 
-def render_letter(letter: Letter, out: Path) -> Path:
-    """Write an acceptance letter (no errors) or a return letter listing every error and where to fix it."""
-    call = load_call(letter.call)
+def render_letter(letter: Letter, out: Path, call: Call | None = None) -> Path:
+    """Write an acceptance letter (no errors) or a return letter listing every error and where to fix it.
+
+    call: the call the letter is of (a folder anywhere on disk); by default the one named by the letter's call id."""
+    call = call or load_call(letter.call)
     context = letter_context(letter, call)
-    tpl = render_template(template_path("letter.docx"), context)
+    tpl = render_template(template_path("letter.docx", call), context)
     _touch_up(tpl.docx, context["issuer"], context["date"])
     return _save(tpl, out)
 
@@ -444,8 +446,8 @@ def decision_context(decision: Decision) -> dict[str, Any]:
     }
 
 
-def render_decision(decision: Decision, out: Path) -> Path:
-    """Write the award decision with its winners table (.docx)."""
-    tpl = render_template(template_path("decision.docx"), decision_context(decision))
+def render_decision(decision: Decision, out: Path, call: Call | None = None) -> Path:
+    """Write the award decision with its winners table (.docx; the call folder's own template when it has one)."""
+    tpl = render_template(template_path("decision.docx", call), decision_context(decision))
     _touch_up(tpl.docx, decision.issuer, chinese_date(decision.date))
     return _save(tpl, out)

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.calls import Call
 from pipeline.fileio import atomic_write, save_docx_reproducible
 from pipeline.render.docx import render_template
-from pipeline.resources import templates_dir
+from pipeline.resources import call_template
 from pipeline.review import (
     FIRST_CRITERION_COL,
     FIRST_ROW,
@@ -236,7 +236,7 @@ SCORING_TEMPLATE = "scoring-form.docx"
 
 def scoring_form_template(call: Call) -> Path:
     """The Word template of the printable scoring form."""
-    return templates_dir() / call.id / SCORING_TEMPLATE
+    return call_template(call.folder, SCORING_TEMPLATE)
 
 
 def scoring_form_context(call: Call, rb: Rubric, app: AppInfo) -> dict[str, Any]:

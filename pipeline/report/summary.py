@@ -181,7 +181,7 @@ def make_document(job: DocJob, call: Call, lang: str) -> None:
     from pipeline.render.documents import letter_from_report, render_letter
 
     letter = letter_from_report(job.row.report, job.letter_number, dt.date.fromisoformat(job.letter_date))
-    render_letter(letter, job.target)
+    render_letter(letter, job.target, call)
 
 
 Mapper = Callable[[Sequence[DocJob]], Iterable[None]]
