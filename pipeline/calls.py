@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -38,14 +39,64 @@ class _Reader:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise _bad(f"{self.path}.{key}", f"类型应为 {names}", f"must be of type {names}")
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            zh = "或".join(_KIND_NAMES[k][0] for k in kinds)
+            en = " or ".join(_KIND_NAMES[k][1] for k in kinds)
+            raise _bad(f"{self.path}.{key}", f"应为{zh}（现为 {value!r:.40}）", f"must be {en} (is {value!r:.40})")
+        return value
+
+    def number(self, key: str, default: Any = None, required: bool = False, lo: float | None = None,
+               hi: float | None = None, integer: bool = False, above: bool = False) -> Any:
+        """An int (integer) or a number, within [lo, hi] (above: strictly over lo)."""
+        value = self.get(key, int if integer else float, default, required)
+        if self.data.get(key) is None:
+            return value
+        where = f"{self.path}.{key}"
+        if not math.isfinite(value):
+            raise _bad(where, "应为有限的数", "must be a finite number")
+        if lo is not None and (value <= lo if above else value < lo):
+            zh, en = ((f"应大于 {lo:g}", f"must be above {lo:g}") if above
+                      else (f"不应小于 {lo:g}", f"must be at least {lo:g}"))
+            raise _bad(where, f"{zh}（现为 {value}）", f"{en} (is {value})")
+        if hi is not None and value > hi:
+            raise _bad(where, f"不应大于 {hi:g}（现为 {value}）", f"must be at most {hi:g} (is {value})")
+        return value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        """A date (YYYY-MM-DD)."""
+        value = self.get(key, (str, dt.date), required=required)
+        return None if value is None else _date(value, f"{self.path}.{key}")
+
+    def strings(self, key: str, required: bool = False, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """A list of texts (each one of `choices` when given)."""
+        value = self.get(key, list, [], required)
+        for i, v in enumerate(value):
+            if not isinstance(v, str) or not v.strip():
+                raise _bad(f"{self.path}.{key}[{i}]", "应为非空文字", "must be a non-empty text")
+            if choices is not None and v not in choices:
+                raise _bad(f"{self.path}.{key}[{i}]", f"应为 {'、'.join(choices)} 之一",
+                           f"must be one of {', '.join(choices)}")
+        return tuple(value)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+        """A text that is one of `choices`."""
+        value = self.get(key, str, default)
+        if value is not None and value not in choices:
+            raise _bad(f"{self.path}.{key}", f"应为 {'、'.join(choices)} 之一", f"must be one of {', '.join(choices)}")
         return value
 
     def done(self) -> None:
-        extra = sorted(set(self.data) - self.used)
+        """Refuse any key that was not read (a misspelt key would otherwise be ignored)."""
+        extra = sorted((k for k in self.data if k not in self.used), key=str)
         if extra:
-            raise _bad(f"{self.path}.{extra[0]}", "未知的键", "is not a known key")
+            raise _bad(f"{self.path}.{extra[0]}", "未知的键（拼写错误？）", "is not a known key (misspelt?)")
+
+
+_KIND_NAMES: dict[type, tuple[str, str]] = {
+    str: ("文字", "text"), int: ("整数", "an integer"), float: ("数", "a number"),
+    bool: ("true 或 false", "true or false"), dict: ("映射（键: 值）", "a mapping (key: value)"),
+    list: ("列表", "a list"), dt.date: ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+}
 
 
 def _bad(path: str, zh: str, en: str) -> CallError:
@@ -53,6 +104,8 @@ def _bad(path: str, zh: str, en: str) -> CallError:
 
 
 def _date(value: Any, path: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise _bad(path, "应为日期（YYYY-MM-DD），不含时间", "must be a date (YYYY-MM-DD) without a time")
     if isinstance(value, dt.date):
         return value
     try:
@@ -259,8 +312,8 @@ def _field(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str])
         label=r.get("label", str, required=True),
         type=r.get("type", str, "text"),
         required=r.get("required", bool, False),
-        max_chars=r.get("max_chars", int),
-        warn_min_chars=r.get("warn_min_chars", int),
+        max_chars=r.number("max_chars", integer=True, lo=1),
+        warn_min_chars=r.number("warn_min_chars", integer=True, lo=1),
         one_line=r.get("one_line", bool, False),
         enum=r.get("enum", str),
         format=r.get("format", str),
@@ -268,11 +321,11 @@ def _field(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str])
         widget=r.get("widget", str),
         hint=r.get("hint", str),
         note=r.get("note", str),
-        parts=tuple(r.get("parts", list, [])),
+        parts=r.strings("parts"),
         box=r.get("box", bool, False),
-        lines=r.get("lines", int, 1),
-        width=r.get("width", int),
-        auto=r.get("auto", str),
+        lines=r.number("lines", 1, integer=True, lo=1, hi=100),
+        width=r.number("width", integer=True, lo=1),
+        auto=r.choice("auto", ("rank",)),
         keywords=r.get("keywords", str),
     )
     r.done()
@@ -293,8 +346,18 @@ def _check_field(spec: FieldSpec, path: str, lists: dict[str, Any], formats: dic
     for key, n in (("max_chars", spec.max_chars), ("warn_min_chars", spec.warn_min_chars)):
         if n is not None and n <= 0:
             raise _bad(f"{path}.{key}", "应为正整数", "must be a positive integer")
+    if spec.max_chars is not None and spec.warn_min_chars is not None and spec.warn_min_chars > spec.max_chars:
+        raise _bad(f"{path}.warn_min_chars", "不应大于 max_chars", "must not exceed max_chars")
     if spec.type == "date_range" and len(spec.parts) != 2:
         raise _bad(f"{path}.parts", "日期区间须有两个字段（起、止）", "a date range needs two parts (start, end)")
+
+
+def _years(r: _Reader) -> tuple[int, ...]:
+    years = r.get("years", list, [])
+    for i, y in enumerate(years):
+        if not isinstance(y, int) or isinstance(y, bool) or not 1900 <= y <= 9999:
+            raise _bad(f"{r.path}.years[{i}]", "应为年份（如 2020）", "must be a year (such as 2020)")
+    return tuple(years)
 
 
 def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str]) -> Section:
@@ -306,9 +369,9 @@ def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str
         raise _bad(f"{path}.kind", f"应为 {'、'.join(SECTION_KINDS)} 之一",
                    f"must be one of {', '.join(SECTION_KINDS)}")
     rows = _Reader(r.get("rows", dict, {}), f"{path}.rows")
-    rows_min = rows.get("min", int, 0)
-    rows_max = rows.get("max", int)
-    rows_blank = rows.get("blank", int, 3)
+    rows_min = rows.number("min", 0, integer=True, lo=0)
+    rows_max = rows.number("max", integer=True, lo=max(rows_min, 1))
+    rows_blank = rows.number("blank", 3, integer=True, lo=0, hi=100)
     rows.done()
     fields = tuple(_field(f, f"{path}.fields[{i}]", lists, formats) for i, f in enumerate(r.get("fields", list, [])))
     columns = tuple(
@@ -324,18 +387,18 @@ def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str
             id=r.get("field", str, required=True),
             label=strip_numeral(title),
             required=r.get("required", bool, False),
-            max_chars=r.get("max_chars", int),
-            warn_min_chars=r.get("warn_min_chars", int),
+            max_chars=r.number("max_chars", integer=True, lo=1),
+            warn_min_chars=r.number("warn_min_chars", integer=True, lo=1),
             keywords=r.get("keywords", str),
             hint=r.get("hint", str),
-            lines=r.get("lines", int, 6),
+            lines=r.number("lines", 6, integer=True, lo=1, hi=100),
         )
         _check_field(spec, path, lists, formats)
     section = Section(
         id=sid, title=title, kind=kind, fields=fields, columns=columns, items=items,
         field=r.get("field", str), rows_min=rows_min, rows_max=rows_max, rows_blank=rows_blank,
         hint=r.get("hint", str), text=r.get("text", str), seal=r.get("seal", str),
-        years=tuple(r.get("years", list, [])), year_column=r.get("year_column", str),
+        years=_years(r), year_column=r.get("year_column", str),
         total_label=r.get("total_label", str), total_field=r.get("total_field", str), basis=basis, spec=spec,
         new_page=r.get("new_page", bool, False), scanned_ok=r.get("scanned_ok", bool, False),
     )
@@ -344,35 +407,273 @@ def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str
         raise _bad(f"{path}.fields", "不能为空", "must not be empty")
     if kind == "table" and (not columns or not section.field):
         raise _bad(f"{path}.columns", "表格须有列和字段名（field）", "a table needs columns and a field")
+    if section.year_column is not None and section.year_column not in [c.id for c in columns]:
+        raise _bad(f"{path}.year_column", f"引用了不存在的列 {section.year_column}",
+                   f"names an unknown column {section.year_column}")
     if kind == "checklist" and not items:
         raise _bad(f"{path}.items", "不能为空", "must not be empty")
     return section
 
 
+# --- the blocks after the form: every key known, every value typed and in range -----------------------------
+
+# The file limits the readers know (pipeline/ingest, check/layout.py); a key added there is added here.
+def _file_block(data: Any, body_fields: set[str]) -> dict[str, Any]:
+    r = _Reader(data, "file")
+    out: dict[str, Any] = {
+        "formats": r.strings("formats", choices=("docx", "pdf")),
+        "legacy_formats": r.strings("legacy_formats", choices=("doc", "wps")),
+        "max_bytes": r.number("max_bytes", integer=True, lo=1),
+        "max_pages": r.number("max_pages", integer=True, lo=1),
+        "max_pdf_pages": r.number("max_pdf_pages", integer=True, lo=1),
+        "page_size": r.choice("page_size", ("A4",)),
+        "orientation": r.choice("orientation", ("portrait", "landscape")),
+        "min_body_font_pt": r.number("min_body_font_pt", lo=0, hi=100, above=True),
+        "body_font_sections": r.strings("body_font_sections"),
+        "max_unzipped_bytes": r.number("max_unzipped_bytes", integer=True, lo=1),
+        "max_zip_ratio": r.number("max_zip_ratio", lo=1),
+        "max_zip_entries": r.number("max_zip_entries", integer=True, lo=1),
+    }
+    r.done()
+    for i, name in enumerate(out["body_font_sections"]):
+        if name not in body_fields:
+            raise _bad(f"file.body_font_sections[{i}]", f"引用了不存在的正文部分 {name}",
+                       f"names an unknown text section {name}")
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items() if v is not None}
+
+
+def _batch_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "batch")
+    out = {
+        "registration_prefix": r.get("registration_prefix", str),
+        "registration_digits": r.number("registration_digits", integer=True, lo=1, hi=12),
+        "similar_summary": r.number("similar_summary", lo=0, hi=1, above=True),
+        "max_per_applicant": r.number("max_per_applicant", integer=True, lo=1),
+        "max_per_person": r.number("max_per_person", integer=True, lo=1),
+        "max_archive_entries": r.number("max_archive_entries", integer=True, lo=1),
+        "max_archive_bytes": r.number("max_archive_bytes", integer=True, lo=1),
+    }
+    r.done()
+    prefix = out["registration_prefix"]
+    if prefix is not None and not re.fullmatch(r"[0-9A-Za-z_.-]*", prefix):
+        raise _bad("batch.registration_prefix", "只能含字母、数字和 - _ .（用于文件名）",
+                   "may hold only letters, digits and - _ . (it names files)")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _review_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "review")
+    out: dict[str, Any] = {
+        "judges_per_app": r.number("judges_per_app", integer=True, lo=1),
+        "step": r.number("step", lo=0, above=True),
+        "comment_max_chars": r.number("comment_max_chars", integer=True, lo=1),
+        # trimming one highest and one lowest form of two would leave nothing to average
+        "trim_from": r.number("trim_from", integer=True, lo=3),
+        "rank_shift_warning": r.number("rank_shift_warning", integer=True, lo=0),
+    }
+    step = out["step"] or 0.5
+    criteria = []
+    for i, c in enumerate(r.get("criteria", list, required=True)):
+        cr = _Reader(c, f"review.criteria[{i}]")
+        crit = {"id": cr.get("id", str, required=True), "label": cr.get("label", str, required=True),
+                "max": cr.number("max", required=True, lo=0, above=True), "guidance": cr.get("guidance", str)}
+        cr.done()
+        if (crit["max"] / step) % 1:
+            raise _bad(f"review.criteria[{i}].max", f"应为评分步长 {step:g} 的整数倍",
+                       f"must be a multiple of the step {step:g}")
+        criteria.append({k: v for k, v in crit.items() if v is not None})
+    if not criteria:
+        raise _bad("review.criteria", "不能为空", "must not be empty")
+    ids = [c["id"] for c in criteria]
+    for i, cid in enumerate(ids):
+        if cid in ids[:i]:
+            raise _bad(f"review.criteria[{i}].id", f"重复：{cid}", f"is a duplicate: {cid}")
+    out["tie_break"] = list(r.strings("tie_break", choices=tuple(ids)))
+    out["criteria"] = criteria
+    total = sum(c["max"] for c in criteria)
+    levels = []
+    for i, lv in enumerate(r.get("levels", list, required=True)):
+        lr = _Reader(lv, f"review.levels[{i}]")
+        level = {"level": lr.number("level", integer=True, required=True, lo=1),
+                 "name": lr.get("name", str, required=True),
+                 "min_score": lr.number("min_score", required=True, lo=0, hi=total),
+                 "max_share": lr.number("max_share", required=True, lo=0, hi=1),
+                 "at_least": lr.number("at_least", integer=True, lo=0)}
+        lr.done()
+        levels.append({k: v for k, v in level.items() if v is not None})
+    if not levels:
+        raise _bad("review.levels", "不能为空", "must not be empty")
+    for i, lv in enumerate(levels):
+        if lv["level"] in [x["level"] for x in levels[:i]]:
+            raise _bad(f"review.levels[{i}].level", f"重复：{lv['level']}", f"is a duplicate: {lv['level']}")
+    out["levels"] = levels
+    r.done()
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _documents_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "documents")
+    out = {"letters_date": r.date("letters_date"), "decision_number": r.get("decision_number", str),
+           "decision_date": r.date("decision_date"), "award_date": r.date("award_date")}
+    r.done()
+    return {k: v for k, v in out.items() if v is not None}
+
+
+_CERT_FIELDS = {"number": dict(level=1, serial=1, kind="U", rank=1),
+                "person_text": dict(name="某", project="某", rank=1, level_name="一等奖", level=1, number="X"),
+                "unit_text": dict(name="某", project="某", rank=1, level_name="一等奖", level=1, number="X")}
+
+
+def _certificates_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "certificates")
+    out: dict[str, Any] = {}
+    for key, sample in _CERT_FIELDS.items():
+        template = r.get(key, str)
+        if template is None:
+            continue
+        try:
+            template.format(**sample)
+        except (KeyError, IndexError, ValueError, AttributeError) as e:
+            names = "、".join("{" + k + "}" for k in sample)
+            raise _bad(f"certificates.{key}", f"不是有效的模板（{e!r}；可用 {names}）",
+                       f"is not a valid template ({e!r}; known: {', '.join(sample)})") from None
+        out[key] = template
+    signer = r.get("signer", str)
+    if signer is not None:
+        out["signer"] = signer
+    r.done()
+    return out
+
+
+def _texts(data: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    r = _Reader(data, path)
+    out = {k: r.get(k, str) for k in keys}
+    r.done()
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _notice_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "notice")
+    out = {"number": r.get("number", str), "date": r.date("date")}
+    r.done()
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _schedule_block(data: Any) -> dict[str, Any]:
+    r = _Reader(data, "schedule")
+    out = {k: r.get(k, (str, int)) for k in ("evaluation", "award", "publicity")}
+    r.done()
+    return {k: str(v) for k, v in out.items() if v is not None}
+
+
+# --- rule parameters: each registered rule's keys and what they hold (pipeline/check/rules.py) --------------
+# kinds: field (a field path of the form), fields (a list of them), table (a table section's field), list (a
+# named list), columns (column ids), date, int, num; a key ending in ? is optional.
+RULE_PARAMS: dict[str, dict[str, str]] = {
+    "date_order": {"start": "field", "end": "field"},
+    "date_window": {"field": "field", "min?": "date", "max?": "date"},
+    "min_duration": {"start": "field", "end": "field", "months": "int"},
+    "age": {"field": "field", "on_date": "date", "min": "int", "max": "int"},
+    "equals": {"field": "field", "other": "field"},
+    "unique": {"list": "table", "key": "columns"},
+    "cross_ref": {"field": "field", "list": "table", "key": "column"},
+    "sum": {"rows": "table", "total": "field", "columns": "columns", "tolerance?": "num"},
+    "required_if_positive": {"field": "field", "any_of": "fields"},
+    "required_if_given": {"field": "field", "given": "field"},
+    "keywords": {"field": "field", "list": "list"},
+    "ticked": {"field": "field"},
+    "ticked_if_positive": {"field": "field", "any_of": "fields"},
+    "ticked_if_rows": {"field": "field", "list": "table"},
+}
+
+
+def _rule_params(call: Call, rule: Rule, path: str) -> dict[str, Any]:
+    """A rule's parameters checked against RULE_PARAMS; dates become dates. Unknown rule names are left to
+    pipeline.check.rules.validate_rules, which knows the registered functions."""
+    spec = RULE_PARAMS.get(rule.name)
+    if spec is None:
+        return rule.params
+    r = _Reader({**rule.params, "rule": rule.name}, path)
+    r.used.update(("rule", "severity"))
+    tables = {s.field: s for s in call.table_sections() if s.field}
+    out: dict[str, Any] = {}
+    for key, kind in spec.items():
+        name, optional = key.rstrip("?"), key.endswith("?")
+        where = f"{path}.{name}"
+        if kind == "date":
+            value: Any = r.date(name, required=not optional)
+        elif kind in ("int", "num"):
+            value = r.number(name, required=not optional, lo=0, integer=kind == "int")
+        elif kind in ("fields", "columns"):
+            value = list(r.strings(name, required=not optional))
+            if not value:
+                raise _bad(where, "不能为空", "must not be empty")
+        else:
+            value = r.get(name, str, required=not optional)
+        if value is None:
+            continue
+        if kind == "field" and call.field_position(value.replace("[]", "[0]")) is None:
+            raise _bad(where, f"引用了不存在的字段 {value}", f"names an unknown field {value}")
+        if kind == "fields":
+            for i, v in enumerate(value):
+                if call.field_position(v) is None:
+                    raise _bad(f"{where}[{i}]", f"引用了不存在的字段 {v}", f"names an unknown field {v}")
+        if kind == "table" and value not in tables:
+            raise _bad(where, f"引用了不存在的表格 {value}", f"names an unknown table {value}")
+        if kind == "list" and value not in call.lists:
+            raise _bad(where, f"引用了不存在的列表 {value}", f"names an unknown list {value}")
+        out[name] = value
+    r.done()
+    table = tables.get(str(out.get("list") or out.get("rows")))
+    if table is not None:
+        known = {c.id for c in table.columns}
+        for key in ("key", "columns"):
+            for i, col in enumerate([out[key]] if isinstance(out.get(key), str) else out.get(key, [])):
+                if col not in known:
+                    raise _bad(f"{path}.{key}" + (f"[{i}]" if isinstance(out[key], list) else ""),
+                               f"引用了表格中不存在的列 {col}", f"names a column the table does not have: {col}")
+    for lo, hi in (("min", "max"), ("start", "end")):
+        a, b = out.get(lo), out.get(hi)
+        if not isinstance(a, str) and a is not None and b is not None and b < a:  # ints or dates, never fields
+            raise _bad(f"{path}.{hi}", f"不应早于（小于）{lo}", f"must not be below {lo}")
+    return out
+
+
 def parse_call(data: Any, folder: Path) -> Call:
     """Validate the parsed call.yaml and build the Call; errors name the bad key."""
     r = _Reader(data, "call")
-    lists_raw = r.get("lists", dict, {})
+    call_id = r.get("id", str, required=True)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", call_id):
+        raise _bad("call.id", "只能含字母、数字和 - _ .（用于文件夹名和网址）",
+                   "may hold only letters, digits and - _ . (it names folders and URLs)")
     lists: dict[str, tuple[str, ...]] = {}
-    for name, values in lists_raw.items():
-        if not isinstance(values, list) or not all(isinstance(v, (str, int)) for v in values):
-            raise _bad(f"lists.{name}", "应为字符串列表", "must be a list of strings")
-        lists[name] = tuple(str(v) for v in values)
-    formats = r.get("formats", dict, {})
-    for name, pattern in formats.items():
+    for name, values in r.get("lists", dict, {}).items():
+        if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
+            raise _bad(f"lists.{name}", "应为非空的字符串列表", "must be a non-empty list of strings")
+        lists[str(name)] = tuple(str(v) for v in values)
+    formats: dict[str, str] = {}
+    for name, pattern in r.get("formats", dict, {}).items():
+        if not isinstance(pattern, str):
+            raise _bad(f"formats.{name}", "应为正则表达式文字（加引号）",
+                       "must be a regular expression as text (quoted)")
         try:
-            re.compile(str(pattern))
-        except re.error as e:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError) as e:
             raise _bad(f"formats.{name}", f"不是有效的正则表达式（{e}）",
                        f"is not a valid regular expression ({e})") from None
-    raw_formats = r.get("raw_formats", list, [])
+        formats[str(name)] = pattern
+    raw_formats = r.strings("raw_formats")
     for i, name in enumerate(raw_formats):
         if name not in formats:
             raise _bad(f"raw_formats[{i}]", f"引用了不存在的格式 {name}", f"names an unknown format {name}")
     sections_raw = r.get("sections", list, required=True)
     sections = tuple(_section(s, f"sections[{i}]", lists, formats) for i, s in enumerate(sections_raw))
+    if not sections:
+        raise _bad("call.sections", "不能为空", "must not be empty")
     seen: set[str] = set()
-    for s in sections:
+    for n, s in enumerate(sections):
+        if s.id in [x.id for x in sections[:n]]:
+            raise _bad(f"sections[{n}].id", f"重复：{s.id}", f"is a duplicate: {s.id}")
         ids = [f.id for f in (*s.fields, *s.items)] + [p for f in s.fields for p in f.parts]
         ids += [x for x in (s.field, s.basis.id if s.basis else None) if x]
         for fid in ids:
@@ -393,39 +694,51 @@ def parse_call(data: Any, folder: Path) -> Call:
         if severity not in (None, "error", "warning", "info"):
             raise _bad(f"rules[{i}].severity", "应为 error、warning 或 info", "must be error, warning or info")
         rules.append(Rule(name=rd["rule"], params=params, severity=severity))
-    window = _Reader(r.get("window", dict, required=True), "call.window")
-    form = _Reader(r.get("form", dict, {}), "call.form")
+    window = _Reader(r.get("window", dict, required=True), "window")
+    window_start, window_end = window.date("start", required=True), window.date("end", required=True)
+    window.done()
+    assert window_start is not None and window_end is not None
+    if window_end < window_start:
+        raise _bad("window.end", "早于 window.start", "is before window.start")
+    form = _Reader(r.get("form", dict, {}), "form")
+    form_title = form.get("title", str, required=True)
+    min_label_ratio = form.number("min_label_ratio", 0.5, lo=0, hi=1, above=True)
+    cover = form.strings("cover")
+    form.done()
+    body_fields = {s.spec.id for s in sections if s.spec is not None}
+    reference_date = r.date("reference_date", required=True)
+    assert reference_date is not None
     call = Call(
-        id=r.get("id", str, required=True),
+        id=call_id,
         form_version=str(r.get("form_version", (str, int, float), required=True)),
         award=r.get("award", str, required=True),
-        year=r.get("year", int, required=True),
-        organiser=r.get("organiser", dict, {}),
-        notice=r.get("notice", dict, {}),
-        window_start=_date(window.get("start", (str, dt.date), required=True), "window.start"),
-        window_end=_date(window.get("end", (str, dt.date), required=True), "window.end"),
-        reference_date=_date(r.get("reference_date", (str, dt.date), required=True), "reference_date"),
-        form_title=form.get("title", str, required=True),
-        min_label_ratio=form.get("min_label_ratio", float, 0.5),
-        file=r.get("file", dict, {}),
+        year=r.number("year", required=True, integer=True, lo=1900, hi=9999),
+        organiser=_texts(r.get("organiser", dict, {}), "organiser", ("name", "short", "code")),
+        notice=_notice_block(r.get("notice", dict, {})),
+        window_start=window_start,
+        window_end=window_end,
+        reference_date=reference_date,
+        form_title=form_title,
+        min_label_ratio=min_label_ratio,
+        file=_file_block(r.get("file", dict, {}), body_fields),
         lists=lists,
-        formats={k: str(v) for k, v in formats.items()},
+        formats=formats,
         sections=sections,
         rules=tuple(rules),
-        batch=r.get("batch", dict, {}),
-        review=r.get("review", dict, {}),
-        certificates=r.get("certificates", dict, {}),
-        documents=r.get("documents", dict, {}),
+        batch=_batch_block(r.get("batch", dict, {})),
+        review=_review_block(r.get("review", dict, required=True)),
+        certificates=_certificates_block(r.get("certificates", dict, {})),
+        documents=_documents_block(r.get("documents", dict, {})),
         folder=folder,
         raw=data,
-        cover=tuple(str(x) for x in form.get("cover", list, [])),
+        cover=cover,
         raw_formats=frozenset(raw_formats),
     )
-    form.done()
     r.get("award_short", str)
-    r.get("schedule", dict)
-    window.done()
+    _schedule_block(r.get("schedule", dict, {}))
     r.done()
+    checked = tuple(Rule(x.name, _rule_params(call, x, f"rules[{i}]"), x.severity) for i, x in enumerate(call.rules))
+    object.__setattr__(call, "rules", checked)
     # Rule names are checked against the registry when the rules run (pipeline.check.rules.validate_rules).
     return call
 
@@ -433,8 +746,19 @@ def parse_call(data: Any, folder: Path) -> Call:
 def _yaml_load(text: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[valid-type,misc]
+        """A safe loader on which an impossible date (2021-13-31) stays text, so the key that holds it is named."""
+
+    def timestamp(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return yaml.load(text, Loader=Loader)
 
 
 @lru_cache(maxsize=8)
@@ -450,7 +774,7 @@ def _load_cached(folder: str) -> Call:
 
     try:
         data = _yaml_load(text)
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as e:
         raise CallError(f"call.yaml 不是有效的 YAML：{e}", f"call.yaml is not valid YAML: {e}") from None
     call = parse_call(data, Path(folder))
     from pipeline.check.rules import validate_rules

@@ -792,7 +792,8 @@ class Outcome:
     averages: dict[str, Fraction] = field(default_factory=dict)
     plain_mean: Fraction | None = None
     z_mean: float | None = None
-    counted: tuple[str, ...] = ()  # judges whose forms make the final score
+    counted: tuple[str, ...] = ()  # judges whose forms make the final score, in full or in part
+    weights: dict[str, Fraction] = field(default_factory=dict)  # judge id -> weight of the form in the final score
     rank: int | None = None
     z_rank: int | None = None
     hold: bool = False
@@ -845,6 +846,19 @@ def judge_z_scores(scores: Sequence[Score]) -> dict[tuple[str, str], float]:
     return out
 
 
+def trim_weights(totals: Sequence[Fraction], trim_from: int) -> list[Fraction]:
+    """Each form's weight in the trimmed mean: with `trim_from` or more forms one highest and one lowest form go,
+    and when k forms share that total each loses 1/k (call-2021.md §4), so no judge id or order decides."""
+    w = [Fraction(1)] * len(totals)
+    if len(totals) < max(trim_from, 3):  # trimming two of two forms would leave nothing to average
+        return w
+    for extreme in (max(totals), min(totals)):
+        tied = [i for i, t in enumerate(totals) if t == extreme]
+        for i in tied:
+            w[i] -= Fraction(1, len(tied))
+    return w
+
+
 def compute_results(rb: Rubric, apps: Sequence[tuple[str, int]], scores: Sequence[Score]) -> list[Outcome]:
     """Final scores, ranking, z-score ranking, holds and levels, in ranking order (unscored last).
 
@@ -857,14 +871,16 @@ def compute_results(rb: Rubric, apps: Sequence[tuple[str, int]], scores: Sequenc
     outcomes = []
     for reg_no, seq in apps:
         o = Outcome(reg_no, seq)
-        forms = sorted(by_app.get(reg_no, []), key=lambda s: (s.total, s.judge_id))
+        forms = by_app.get(reg_no, [])
         o.forms = len(forms)
         if forms:
-            # the single highest and lowest totals go (ties: the judge id decides which form, not the value)
-            kept = forms[1:-1] if len(forms) >= rb.trim_from else forms
-            o.counted = tuple(s.judge_id for s in kept)
-            o.final = sum((s.total for s in kept), Fraction(0)) / len(kept)
-            o.averages = {c.id: sum((s.criteria[c.id] for s in kept), Fraction(0)) / len(kept) for c in rb.criteria}
+            weighted = list(zip(forms, trim_weights([s.total for s in forms], rb.trim_from), strict=True))
+            o.weights = {s.judge_id: w for s, w in weighted}
+            o.counted = tuple(sorted(s.judge_id for s, w in weighted if w))
+            kept = sum((w for _, w in weighted), Fraction(0))
+            o.final = sum((w * s.total for s, w in weighted), Fraction(0)) / kept
+            o.averages = {c.id: sum((w * s.criteria[c.id] for s, w in weighted), Fraction(0)) / kept
+                          for c in rb.criteria}
             o.plain_mean = sum((s.total for s in forms), Fraction(0)) / len(forms)
             o.z_mean = statistics.fmean(z[(reg_no, s.judge_id)] for s in forms)
             o.vetoed_by = tuple(sorted(s.judge_id for s in forms if s.veto))

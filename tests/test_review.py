@@ -406,7 +406,12 @@ def _results(call: Any, forms: list[rv.Score], apps: int) -> dict[str, rv.Outcom
 def test_final_score(call: Any, totals: list[float], final: Fraction, plain: Fraction) -> None:
     o = _results(call, [_form("A1", f"J{n}", t) for n, t in enumerate(totals)], 1)["A1"]
     assert (o.final, o.plain_mean, o.forms) == (final, plain, len(totals))
-    assert len(o.counted) == (len(totals) - 2 if len(totals) >= 5 else len(totals))
+    kept = len(totals) - 2 if len(totals) >= 5 else len(totals)
+    assert sum(o.weights.values()) == kept
+    if totals.count(max(totals)) == totals.count(min(totals)) == 1 or len(totals) < 5:
+        assert len(o.counted) == kept
+    else:  # tied extremes: every tied form counts in part (call-2021.md §4)
+        assert len(o.counted) == len(totals)
 
 
 def test_criterion_averages_over_the_same_judges(call: Any) -> None:
@@ -415,6 +420,89 @@ def test_criterion_averages_over_the_same_judges(call: Any) -> None:
              _form("A1", "J5", 60, innovation=4)]
     o = _results(call, forms, 1)["A1"]
     assert set(o.counted) == {"J2", "J3", "J4"} and o.averages["innovation"] == Fraction(38, 3)
+
+
+def test_tied_extremes_the_specs_worked_example(call: Any) -> None:
+    # call-2021.md §4: totals 81, 81, 78.5, 76, 73.5; the dropped highest form is the mean of the two 81s.
+    forms = [_form("A1", "J1", 81, innovation=18), _form("A1", "J2", 81, innovation=14),
+             _form("A1", "J3", 78.5, innovation=16), _form("A1", "J4", 76, innovation=15),
+             _form("A1", "J5", 73.5, innovation=12)]
+    o = _results(call, forms, 1)["A1"]
+    # by hand: 创新性 (18 + 14 + 16 + 15 + 12 − (18 + 14) / 2 − 12) / 3 = (75 − 16 − 12) / 3 = 47/3
+    assert o.averages["innovation"] == Fraction(47, 3)
+    # total (81 + 81 + 78.5 + 76 + 73.5 − 81 − 73.5) / 3 = 235.5 / 3 = 78.5
+    assert o.final == Fraction(157, 2) and o.plain_mean == 78
+    assert o.weights == {"J1": Fraction(1, 2), "J2": Fraction(1, 2), "J3": 1, "J4": 1, "J5": 0}
+    assert o.counted == ("J1", "J2", "J3", "J4")
+    # every criterion average is the same weighted mean, so they still add up to the final score
+    assert sum(o.averages.values()) == o.final
+    # methods: J1..J5 fill 25 each (totals leave room), so the average is 25 whatever is dropped
+    assert o.averages["methods"] == 25
+
+
+@pytest.mark.parametrize("totals, weights", [
+    ([80, 80, 80, 80, 80], [Fraction(3, 5)] * 5),                         # all tied: each loses 2/5
+    ([90, 90, 90, 70, 60], [Fraction(2, 3)] * 3 + [1, 0]),                # three share the highest
+    ([90, 60, 60, 60, 60, 75], [0, Fraction(3, 4), Fraction(3, 4), Fraction(3, 4), Fraction(3, 4), 1]),
+    ([90, 60, 75, 70], [1, 1, 1, 1]),                                     # fewer than 5: nothing trimmed
+])
+def test_trim_weights(totals: list[int], weights: list[Fraction]) -> None:
+    got = rv.trim_weights([Fraction(t) for t in totals], 5)
+    assert got == weights and sum(got) == (len(totals) - 2 if len(totals) >= 5 else len(totals))
+
+
+def _tied_round(call: Any, seed: int) -> list[rv.Score]:
+    """30 applications, 5 of 15 judges each, scores from a coarse grid so that totals tie often; A1 and A2 are the
+    issue's pair tied at 78.5 whose order (二等奖 or 三等奖) the judge id used to decide."""
+    import random
+
+    rnd = random.Random(seed)
+    rb = rv.rubric(call)
+    forms = [_form("A1", "J01", 81, innovation=18), _form("A1", "J02", 81, innovation=14),
+             _form("A1", "J03", 78.5, innovation=16), _form("A1", "J04", 76, innovation=15),
+             _form("A1", "J05", 73.5, innovation=12)]
+    forms += [_form("A2", f"J{n:02d}", t, innovation=i) for n, t, i in
+              [(6, 82, 17), (7, 78.5, 16), (8, 78.5, 15.5), (9, 78.5, 15.5), (10, 70, 14)]]
+    for a in range(3, 31):
+        for j in rnd.sample(range(1, 16), 5):
+            values = {c.id: c.max * Fraction(rnd.choice((6, 7, 8, 9)), 10) for c in rb.criteria}
+            values = {k: (v / rb.step).__floor__() * rb.step for k, v in values.items()}
+            forms.append(rv.Score(f"A{a}", f"J{j:02d}", values, rnd.random() < 0.02))
+    return forms
+
+
+def _relabelled(forms: list[rv.Score], seed: int) -> list[rv.Score]:
+    """The same forms under other judge ids (a random one-to-one renaming) and in another order."""
+    import random
+
+    rnd = random.Random(seed)
+    ids = sorted({s.judge_id for s in forms})
+    new = [f"E{n:03d}" for n in rnd.sample(range(1, 1000), len(ids))]
+    rename = dict(zip(ids, new, strict=True))
+    out = [rv.Score(s.reg_no, rename[s.judge_id], dict(s.criteria), s.veto, s.comment) for s in forms]
+    rnd.shuffle(out)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 2021])
+def test_results_do_not_depend_on_judge_ids_or_order(call: Any, seed: int) -> None:
+    forms = _tied_round(call, seed)
+    apps = [(f"A{i}", i) for i in range(1, 31)]
+    rb = rv.rubric(call)
+
+    def results(scores: list[rv.Score]) -> dict[str, tuple[Any, ...]]:
+        return {o.reg_no: (o.final, o.averages, o.plain_mean, o.rank, o.z_rank, o.hold, o.level_name, o.serial,
+                           sorted(o.weights.values())) for o in rv.compute_results(rb, apps, scores)}
+
+    first = results(forms)
+    for k in range(4):
+        assert results(_relabelled(forms, seed * 10 + k)) == first
+    # the issue's pair, by hand: A1 as in the spec's example, 78.5 and 创新性 47/3 whatever the ids; A2 drops its
+    # 82 and 70 and keeps three 78.5s with 创新性 16, 15.5, 15.5: 78.5 and 47/3 too; 方法应用 25 and 经济效益 15
+    # on both, so the registration number decides: A1 before A2
+    assert first["A1"][0] == first["A2"][0] == Fraction(157, 2)
+    assert first["A1"][1]["innovation"] == first["A2"][1]["innovation"] == Fraction(47, 3)
+    assert first["A1"][3] < first["A2"][3]
 
 
 @pytest.mark.parametrize("scored, expected", [
@@ -501,6 +589,12 @@ def test_results_stored_and_loaded(reg: Registry, call: Any, tmp_path: Path) -> 
     assert wb["排名"].auto_filter.ref and wb["排名"].freeze_panes == "C2"
     notes = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value is not None)
     assert "已评分 12 项 × 10% = 1.2，向下取整，至少 1 项" in notes and "含待核查项目" in notes
+    assert "与专家编号和顺序无关" in notes
+    # all five forms of each application total 80: each counts 3/5 (two of five tied forms dropped as their mean)
+    js = wb["专家评分"]
+    col = [c.value for c in js[1]].index("计入最终得分")
+    assert {row[col] for row in js.iter_rows(min_row=2, values_only=True)} == \
+        {"部分（按 3/5 份计：与其他评分表并列最高或最低分）"}
     with pytest.raises(sqlite3.IntegrityError):  # a score needs an assignment
         reg.conn.execute("INSERT INTO scores (call, reg_no, judge_id, criteria, total, veto, source, "
                          "source_sha256, source_row, imported_at) VALUES ('saq-2021', '2021-0001', 'J99', '{}', 0, "

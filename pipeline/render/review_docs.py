@@ -314,7 +314,7 @@ def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, A
     head2 += ["总分", "否决项", "计入最终得分", "标准分（z）", "评语"]
     _header(js, 1, head2)
     z = judge_z_scores(scores)
-    counted = {(o.reg_no, jid) for o in outcomes for jid in o.counted}
+    weight = {(o.reg_no, jid): w for o in outcomes for jid, w in o.weights.items()}
     order = {o.reg_no: n for n, o in enumerate(outcomes)}
     for s in sorted(scores, key=lambda s: (s.judge_id, order.get(s.reg_no, 0))):
         j = judges.get(s.judge_id)
@@ -322,7 +322,7 @@ def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, A
                    if s.reg_no in apps else ""]
                   + [float(s.criteria[c.id]) for c in rb.criteria]
                   + [float(s.total), YES if s.veto else NO,
-                     "是" if (s.reg_no, s.judge_id) in counted else "否（最高或最低分）",
+                     _counted_text(weight.get((s.reg_no, s.judge_id))),
                      round(z[(s.reg_no, s.judge_id)], 3), s.comment])
         for cell in js[js.max_row]:
             cell.font = Font(name=FONT)
@@ -334,6 +334,15 @@ def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, A
     wb.properties.title = f"{call.award} 评审结果"
     wb.properties.identifier = call.id
     return atomic_write(path, wb.save)
+
+
+def _counted_text(w: Fraction | None) -> str:
+    """How a form enters the final score: in full, not at all, or in part when it shares the highest or lowest total."""
+    if w is None or w == 1:
+        return "是"
+    if w == 0:
+        return "否（最高或最低分）"
+    return f"部分（按 {w} 份计：与其他评分表并列最高或最低分）"
 
 
 def _table_finish(ws: Worksheet, head: Sequence[str], wide: dict[int, tuple[int, int]]) -> None:
@@ -377,7 +386,8 @@ def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], l
         ["规则"],
         ["最终得分", f"有效评分表不少于 {rb.trim_from} 份时，去掉一个最高总分和一个最低总分后取平均；"
                     f"少于 {rb.trim_from} 份时取全部平均。各项均分取自同一批专家。"
-                    "总分相同的两份表中去掉哪一份按专家编号确定，不影响分值。"],
+                    "有几份表并列最高（或最低）总分时，去掉的是这几份表的平均（每份按 1/k 计），"
+                    "各项均分同样处理，与专家编号和顺序无关。"],
         ["排名", "按最终得分从高到低；同分时依次比较"
                  + "、".join(f"“{rb.criterion(t).label}”均分" for t in rb.tie_break)
                  + "（高者在前），仍相同时登记号在前者在前。"],
