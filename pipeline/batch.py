@@ -27,11 +27,14 @@ from pipeline.check import TOOL, check_application
 from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
 from pipeline.errors import PipelineError
+from pipeline.ingest.sniff import OLE_MAGIC
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.registry import Registry
 
-# Files a folder or an archive holds that nobody submitted: desktop clutter and Word's lock files.
-_CLUTTER = re.compile(r"(^|/)(\.[^/]*|~\$[^/]*|__MACOSX(/.*)?|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+# Files a folder or an archive holds that nobody submitted: desktop clutter, macOS resource forks and Word's lock
+# files. A dot-file named like a document (".docx") may be someone's form and gets its row.
+_CLUTTER = re.compile(r"(^|/)(\._[^/]*|\.(?!([^/]*\.)?(docx|pdf|doc|wps)$)[^/]+|~\$[^/]*|__MACOSX(/.*)?|Thumbs\.db"
+                      r"|desktop\.ini)$", re.IGNORECASE)
 
 
 class BatchError(PipelineError):
@@ -64,6 +67,7 @@ class Source:
     file: Path | None = None
     archive: Path | None = None
     member: str | None = None
+    index: int | None = None  # the member's position in the archive: names may repeat
     size: int = 0
     problem: Finding | None = None  # refused before reading (an unsafe name, too big in the archive)
 
@@ -87,6 +91,7 @@ class BatchResult:
     new: int
     out_dir: Path
     outputs: tuple[Path, ...]
+    screened: int = 0  # files checked that are not this call's form (no number)
 
     @property
     def errors(self) -> int:
@@ -96,13 +101,40 @@ class BatchResult:
 
 # -- collecting the input ---------------------------------------------------------------------------------------
 
+def decode_name(raw: bytes) -> str:
+    """A file name's bytes as its author wrote them: UTF-8 (Linux zip, macOS, any folder), else GB18030 (a
+    superset of the GBK Chinese Windows writes), else the raw bytes escaped, so a name is never mojibake."""
+    for encoding in ("utf-8", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(encoding)
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def printable(name: str) -> str:
+    """A name safe to show anywhere (summary cells, XML, a terminal): control characters and lone surrogates
+    escaped as \\xNN, so the file is still recognisable."""
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _archive_name(info: zipfile.ZipInfo) -> str:
-    """The member's name as its author wrote it: Windows zips store GBK names without the UTF-8 flag."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            name = name.encode("cp437").decode("gb18030")
-    return name
+    """The member's full name (a NUL does not cut it short), decoded as decode_name says; the UTF-8 flag wins."""
+    name = info.orig_filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        raw = name.encode("cp437")  # zipfile decoded the bytes as cp437, which maps every byte: undo it
+    except UnicodeEncodeError:
+        return name
+    return decode_name(raw)
 
 
 def _unsafe(name: str) -> tuple[str, str] | None:
@@ -116,8 +148,54 @@ def _unsafe(name: str) -> tuple[str, str] | None:
     return None
 
 
+def _distinct_name(name: str, seen: set[str]) -> str:
+    """name, or name#2, name#3… when another file already showed under it (an archive may hold one name twice;
+    two undecodable names may escape alike)."""
+    shown, n = name, 1
+    while shown in seen:
+        n += 1
+        shown = f"{name}#{n}"
+    seen.add(shown)
+    return shown
+
+
+def _office_document(path: Path) -> bool:
+    """Whether a zip file is itself a Word/Office document (it has the package's content types at its root)."""
+    with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist()[:200])
+        return "[Content_Types].xml" in names or "word/document.xml" in names
+    return False
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """Whether a is b or lies inside it (resolved)."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or b in a.parents
+
+
+def check_input(input_path: Path, out_dir: Path | None) -> None:
+    """Refuse an INPUT that is one form rather than a round, and an OUTDIR that overlaps it."""
+    if input_path.is_file():
+        with open(input_path, "rb") as fh:
+            head = fh.read(1024)
+        single = b"%PDF-" in head or head.startswith(OLE_MAGIC) or (
+            head.startswith(b"PK") and _office_document(input_path))
+        if single:
+            raise BatchError(f"{input_path} 是单个文件，不是文件夹或 .zip 压缩包；检查单份申报书请使用 award check "
+                             f"{input_path}",
+                             f"{input_path} is a single file, not a folder or a .zip; to check one application use "
+                             f"award check {input_path}")
+    if out_dir is not None and (_inside(out_dir, input_path) or _inside(input_path, out_dir)):
+        raise BatchError(f"输出文件夹 {out_dir} 与输入 {input_path} 重叠（一个在另一个之内），否则输出会被当作申报材料"
+                         "登记；请另选输出文件夹",
+                         f"the output folder {out_dir} and the input {input_path} overlap (one is inside the other), "
+                         "so the outputs would be registered as applications; choose another output folder")
+
+
 def collect(input_path: Path, call: Call, out_dir: Path | None = None) -> list[Source]:
     """The files of a folder (recursively) or a .zip, sorted by path, with those refused unread marked."""
+    check_input(input_path, out_dir)
     if input_path.is_dir():
         return _collect_folder(input_path, call, out_dir)
     if input_path.is_file() and zipfile.is_zipfile(input_path):
@@ -129,20 +207,29 @@ def collect(input_path: Path, call: Call, out_dir: Path | None = None) -> list[S
 
 def _collect_folder(root: Path, call: Call, out_dir: Path | None) -> list[Source]:
     skip = out_dir.resolve() if out_dir else None
-    out: list[Source] = []
+    found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (skip is None or (here / d).resolve() != skip))
         for name in files:
             p = here / name
-            rel = p.relative_to(root).as_posix()
-            if _CLUTTER.search(rel):
-                continue
-            if p.is_symlink():
-                out.append(Source(rel, problem=make("file.unsafe_path", call, actual=rel, reason_zh="符号链接",
-                                                    reason_en="a symbolic link")))
-                continue
-            out.append(Source(rel, file=p, size=p.stat().st_size))
+            # a name that is not UTF-8 (copied from an old Windows disk) comes as surrogates: show what it says
+            rel = printable(decode_name(os.fsencode(p.relative_to(root).as_posix())))
+            if not _CLUTTER.search(rel):
+                found.append((rel, p))
+    out: list[Source] = []
+    seen: set[str] = set()
+    for rel, p in sorted(found):
+        shown = _distinct_name(rel, seen)
+        if p.is_symlink():
+            out.append(Source(shown, problem=make("file.unsafe_path", call, actual=shown, reason_zh="符号链接",
+                                                  reason_en="a symbolic link")))
+            continue
+        try:
+            size = p.stat().st_size
+        except OSError:
+            size = 0  # gone or unreadable: its check says so
+        out.append(Source(shown, file=p, size=size))
     return sorted(out, key=lambda s: s.path)
 
 
@@ -167,19 +254,18 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
                          f"the archive {archive.name} expands to {total // 2**20} MB")
     out: list[Source] = []
     seen: set[str] = set()
-    for info in infos:
+    for index, info in enumerate(infos):
         name = _archive_name(info)
         if info.is_dir() or _CLUTTER.search(name.rstrip("/")):
             continue
         why = _unsafe(name)
-        shown = name if why else posixpath.normpath(name.replace("\\", "/"))
+        shown = printable(name if why else posixpath.normpath(name.replace("\\", "/")))
+        # the same name twice (mail exports do this): distinct files, each read by its own index
+        shown = _distinct_name(shown, seen)
         if why:
-            out.append(Source(shown, problem=make("file.unsafe_path", call, actual=name, reason_zh=why[0],
+            out.append(Source(shown, problem=make("file.unsafe_path", call, actual=shown, reason_zh=why[0],
                                                   reason_en=why[1])))
             continue
-        if shown in seen:  # a zip may hold the same name twice: the later one would silently win on extraction
-            shown = f"{shown}#{info.header_offset}"
-        seen.add(shown)
         problem = None
         if info.file_size > max_bytes:
             problem = make("file.too_large", call, reason_zh=f"{info.file_size / 2**20:.1f} MB，超过 "
@@ -188,8 +274,38 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
         elif info.file_size > 2**20 and info.file_size > max_ratio * max(info.compress_size, 1):
             problem = make("file.too_large", call, reason_zh="压缩比异常，疑似压缩炸弹",
                            reason_en="abnormal compression ratio (a zip bomb)")
-        out.append(Source(shown, archive=archive, member=info.filename, size=info.file_size, problem=problem))
+        out.append(Source(shown, archive=archive, member=info.filename, index=index, size=info.file_size,
+                          problem=problem))
     return sorted(out, key=lambda s: s.path)
+
+
+# One open ZipFile per archive and process: opening one parses its whole central directory, so opening it per
+# member made a round of N members cost N^2. Keyed by process id too: a forked worker must not share the parent's
+# file offset.
+_open_archives: dict[tuple[int, str], zipfile.ZipFile] = {}
+
+
+def _archive(path: Path) -> zipfile.ZipFile:
+    key = (os.getpid(), str(path))
+    zf = _open_archives.get(key)
+    if zf is None:
+        for old in [k for k in _open_archives if k[0] != key[0]]:
+            del _open_archives[old]  # inherited over fork: not ours to close or use
+        zf = _open_archives[key] = zipfile.ZipFile(path)
+    return zf
+
+
+def close_archives() -> None:
+    """Close the archives this process opened."""
+    for key in [k for k in _open_archives if k[0] == os.getpid()]:
+        _open_archives.pop(key).close()
+
+
+def _open_member(source: Source) -> Any:
+    assert source.archive is not None and source.member is not None
+    zf = _archive(source.archive)
+    info = zf.infolist()[source.index] if source.index is not None else zf.getinfo(source.member)
+    return zf.open(info)
 
 
 def read_source(source: Source, max_bytes: int) -> bytes | None:
@@ -198,8 +314,9 @@ def read_source(source: Source, max_bytes: int) -> bytes | None:
         with open(source.file, "rb") as fh:
             return fh.read(max_bytes + 1)
     if source.archive is not None and source.member is not None:
-        with zipfile.ZipFile(source.archive) as zf, zf.open(source.member) as fh:
-            return fh.read(max_bytes + 1)
+        with _open_member(source) as fh:
+            data: bytes = fh.read(max_bytes + 1)
+            return data
     return None
 
 
@@ -210,7 +327,7 @@ def _sha256(source: Source) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     elif source.archive is not None and source.member is not None:
-        with zipfile.ZipFile(source.archive) as zf, zf.open(source.member) as fh:
+        with _open_member(source) as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     return h.hexdigest()
@@ -236,7 +353,10 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError) as e:
         return _unread(source, call, f"（{e}）", f" ({e})").to_dict(), {}
     assert data is not None
-    report, app = check_application(data, source.path, call)
+    try:
+        report, app = check_application(data, source.path, call)
+    except Exception as e:  # a reader's bug or a damaged file: one file must never stop the round
+        return _unread(source, call, f"（{type(e).__name__}）", f" ({type(e).__name__})").to_dict(), {}
     locations: dict[str, Any] = {}
     if app is not None:
         paths = list(_BATCH_FIELDS) + [f"persons[{i}]" for i in range(len(app.values.get("persons") or []))]
@@ -247,12 +367,12 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     return report.to_dict(), locations
 
 
-def _doc_work(task: tuple[Any, str]) -> None:
+def _doc_work(task: tuple[Any, str]) -> Any:
     from pipeline.report.summary import make_document
 
     job, lang = task
     assert _worker_call is not None
-    make_document(job, _worker_call, lang)
+    return make_document(job, _worker_call, lang)
 
 
 def _work(task: tuple[str, Source]) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -292,9 +412,10 @@ class Workers:
         self.call, self.jobs = call, max(jobs, 1)
         self._pool: Any = None
 
-    def imap(self, fn: Callable[[Any], Any], tasks: Sequence[Any], here: Callable[[Any], Any]) -> Iterator[Any]:
-        """fn over tasks in the workers, results as they come; `here` does the same in this process, used when a
-        pool would cost more than it saves."""
+    def imap(self, fn: Callable[[Any], Any], tasks: Sequence[Any], here: Callable[[Any], Any],
+             ordered: bool = False) -> Iterator[Any]:
+        """fn over tasks in the workers, results as they come (in task order when `ordered`); `here` does the
+        same in this process, used when a pool would cost more than it saves."""
         if self.jobs <= 1 or len(tasks) <= 2:
             for t in tasks:
                 yield here(t)
@@ -303,7 +424,8 @@ class Workers:
             # fork: the workers start with every module this process imported; each loads the call once
             ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
             self._pool = ctx.Pool(self.jobs, initializer=_init_worker, initargs=(str(self.call.folder),))
-        yield from self._pool.imap_unordered(fn, tasks, chunksize=1)
+        mapper = self._pool.imap if ordered else self._pool.imap_unordered
+        yield from mapper(fn, tasks, chunksize=1)
 
     def close(self, ok: bool) -> None:
         """Stop the workers: let them finish (ok) or terminate them (an interrupt, an error)."""
@@ -322,13 +444,13 @@ def _work_here(task: tuple[str, Source], call: Call) -> tuple[str, dict[str, Any
     return reg_no, report, locations
 
 
-def _document_mapper(workers: Workers, lang: str) -> Callable[[Sequence[Any]], Iterator[None]]:
+def _document_mapper(workers: Workers, lang: str) -> Callable[[Sequence[Any]], Iterator[Any]]:
     """Runs the per-application document jobs (annotated copies, letters) over the worker processes."""
     from pipeline.report.summary import make_document
 
-    def run(docs: Sequence[Any]) -> Iterator[None]:
+    def run(docs: Sequence[Any]) -> Iterator[Any]:
         yield from workers.imap(_doc_work, [(d, lang) for d in docs],
-                                lambda t: make_document(t[0], workers.call, t[1]))
+                                lambda t: make_document(t[0], workers.call, t[1]), ordered=True)
 
     return run
 
@@ -347,61 +469,183 @@ def return_letters(rows: Sequence[Row], call: Call, registry: Registry) -> dict[
             for a in registry.applications_by_numbers(failing)}
 
 
-def register_sources(sources: Sequence[Source], call: Call, registry: Registry) -> tuple[dict[str, str], int]:
-    """Registration numbers by source path, in path order (one transaction each); and how many were new."""
-    prefix = str(call.batch.get("registration_prefix", f"{call.year}-"))
-    digits = int(call.batch.get("registration_digits", 4))
-    numbers: dict[str, str] = {}
-    new = 0
+# Findings that mean the file is not a form at all (an attachment, a picture, a note) or that it was never read.
+_NOT_A_FORM = frozenset({"form.unrecognized", "file.unsupported_type"})
+
+
+def registrable(report: dict[str, Any]) -> bool:
+    """Whether a checked file is this call's form and so gets a registration number.
+
+    Only a file read as the form is numbered: numbers are permanent and must stay dense for the applications.
+    A damaged, encrypted or unreadable file is not numbered either, even when its name says it is a form: its
+    sender must send it again, and that copy (other bytes) is what gets the number; until then it is a row
+    (无法读取, with the reason and its path) that staff return to its sender.
+    """
+    codes = {f["code"] for f in report.get("findings", ())}
+    return not codes & _NOT_A_FORM and not any(c.startswith("file.") and c != "file.scanned_page" for c in codes)
+
+
+def hash_sources(sources: Sequence[Source]) -> dict[str, str]:
+    """SHA-256 by source path of every source that can be read (one pass, each archive opened once)."""
+    out: dict[str, str] = {}
     for s in sources:
         if s.problem is not None:
             continue
-        try:
-            sha = _sha256(s)
-        except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
-            continue  # unreadable: its check says so, with no number
-        reg_no, was_new = registry.register(call.id, sha, s.path, prefix, digits)
-        numbers[s.path] = reg_no
+        with contextlib.suppress(OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
+            out[s.path] = _sha256(s)  # unreadable: its check says so, with no number
+    return out
+
+
+def register_sources(sources: Sequence[Source], call: Call, registry: Registry) -> tuple[dict[str, str], int]:
+    """Register every readable source, recognised or not, in path order (one transaction each); numbers by source
+    path and how many were new. For tools that number files without checking them; run_batch registers only
+    recognised forms."""
+    prefix, digits = _numbering(call)
+    numbers: dict[str, str] = {}
+    new = 0
+    for path, sha in hash_sources(sources).items():
+        reg_no, was_new = registry.register(call.id, sha, path, prefix, digits)
+        numbers[path] = reg_no
         new += was_new
     return numbers, new
+
+
+def _numbering(call: Call) -> tuple[str, int]:
+    return str(call.batch.get("registration_prefix", f"{call.year}-")), int(call.batch.get("registration_digits", 4))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a batch would do, before it does anything: each source's digest and number (None: not registered
+    yet), and the distinct files to check, in path order."""
+
+    sources: tuple[Source, ...]
+    shas: dict[str, str]
+    known: dict[str, str]
+    todo: tuple[tuple[str, Source], ...]
+
+
+def plan(sources: Sequence[Source], known: dict[str, str], cached: Callable[[str], bool]) -> Plan:
+    """Which distinct files need a check: those not registered yet, and those registered without a usable cached
+    check. known: SHA-256 -> registration number; cached(reg_no): whether its stored check can be used."""
+    shas = hash_sources(sources)
+    todo: list[tuple[str, Source]] = []
+    queued: set[str] = set()
+    for s in sources:
+        sha = shas.get(s.path)
+        if sha is None or sha in queued:
+            continue
+        queued.add(sha)
+        reg_no = known.get(sha)
+        if reg_no is None or not cached(reg_no):
+            todo.append((sha, s))
+    return Plan(tuple(sources), shas, {k: v for k, v in known.items() if k in queued}, tuple(todo))
+
+
+@dataclass(frozen=True)
+class DryRunLine:
+    """One file in a dry run: what would happen to it."""
+
+    path: str
+    action: str  # "registered" (has a number), "register" (would get one), "skip" (no number), "check"
+    reg_no: str | None
+    report: Report | None
+    checked: bool = False  # whether the run would check it (not registered yet, or no usable cached check)
+
+
+def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | None = None,
+            use_cache: bool = True) -> list[DryRunLine]:
+    """What `run_batch` would register and check, changing nothing: no registry is created or written, no
+    output is written. New numbers are predicted from the registry's counter."""
+    from pipeline.registry import peek
+
+    sources = collect(input_path, call, out_dir)
+    seen = peek(db, call.id, call_version(call), TOOL_VERSION)
+    p = plan(sources, seen.numbers, lambda n: use_cache and n in seen.cached)
+    prefix, digits = _numbering(call)
+    next_seq = seen.last + 1
+    workers = Workers(call, jobs or os.cpu_count() or 1)
+    reports: dict[str, dict[str, Any]] = {}
+    try:
+        for sha, report, _ in workers.imap(_work, list(p.todo), lambda t: _work_here(t, call), ordered=True):
+            reports[sha] = report
+    finally:
+        workers.close(True)
+        close_archives()
+    lines: list[DryRunLine] = []
+    numbered: dict[str, str] = dict(p.known)
+    for s in sources:
+        sha = p.shas.get(s.path)
+        rep = reports.get(sha) if sha else None
+        report = Report.from_dict(rep) if rep else None
+        if sha is not None and sha in numbered:
+            action = "registered" if sha in p.known else "register"
+            lines.append(DryRunLine(s.path, action, numbered[sha], report, rep is not None))
+        elif rep is not None and registrable(rep):
+            assert sha is not None
+            numbered[sha] = f"{prefix}{next_seq:0{digits}d}"
+            next_seq += 1
+            lines.append(DryRunLine(s.path, "register", numbered[sha], report, True))
+        else:
+            lines.append(DryRunLine(s.path, "skip", None, report or _unread(s, call), rep is not None))
+    return lines
 
 
 def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, members: Path | None = None,
               jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
               lang: str = "zh", outputs: bool = True, letters: bool = True) -> BatchResult:
-    """Register and check every file of a folder or .zip, apply the batch rules, write the summaries."""
+    """Check every file of a folder or .zip, register those that are this call's form (in path order), apply
+    the batch rules, write the summaries. Every file is a row, numbered or not."""
     progress = progress or _Silent()
     member_list = read_members(members) if members is not None else None
     sources = collect(input_path, call, out_dir)
-    numbers, new = register_sources(sources, call, registry)
     version = call_version(call)
+    prefix, digits = _numbering(call)
     file_reports: dict[str, dict[str, Any]] = {}
     locations: dict[str, dict[str, Any]] = {}
-    todo: list[tuple[str, Source]] = []
-    queued: set[str] = set()
-    for s in sources:
-        reg_no = numbers.get(s.path)
-        if reg_no is None or reg_no in queued or reg_no in file_reports:
-            continue
-        cached = registry.cached_file_report(reg_no, version, TOOL_VERSION) if use_cache else None
+
+    def usable(reg_no: str) -> bool:
+        if not use_cache:
+            return False
+        cached = registry.cached_file_report(reg_no, version, TOOL_VERSION)
         if cached is not None:
             file_reports[reg_no], locations[reg_no] = cached["report"], cached.get("locations", {})
-        else:
-            todo.append((reg_no, s))
-            queued.add(reg_no)
+        return cached is not None
+
+    p = plan(sources, registry.registered_numbers(call.id), usable)
+    numbers = {path: p.known[sha] for path, sha in p.shas.items() if sha in p.known}
+    paths_of: dict[str, list[str]] = {}
+    for path, sha in p.shas.items():
+        paths_of.setdefault(sha, []).append(path)
+    unnumbered: dict[str, dict[str, Any]] = {}  # by SHA-256: checked, not this call's form
     n_cached = len(file_reports)
-    progress.start(n_cached + len(todo), n_cached)
+    progress.start(n_cached + len(p.todo), n_cached)
     progress.advance(n_cached)
     workers = Workers(call, jobs or os.cpu_count() or 1)
     ok = False
+    new = checked = 0
     try:
-        for reg_no, report, locs in workers.imap(_work, todo, lambda t: _work_here(t, call)):
-            registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
-            file_reports[reg_no], locations[reg_no] = report, locs
+        # In path order, so the numbers a run gives do not depend on which worker finished first, and a run
+        # stopped midway then run again numbers exactly as one uninterrupted run.
+        for sha, report, locs in workers.imap(_work, list(p.todo), lambda t: _work_here(t, call), ordered=True):
+            reg_no = p.known.get(sha)
+            if reg_no is None and registrable(report):
+                # the task's source is the first path of these bytes: the number follows path order
+                reg_no, was_new = registry.register(call.id, sha, report["file"]["path"], prefix, digits)
+                new += was_new
+            if reg_no is None:
+                unnumbered[sha] = report
+            else:
+                registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
+                file_reports[reg_no], locations[reg_no] = report, locs
+                checked += 1
+                for path in paths_of[sha]:
+                    numbers[path] = reg_no
             progress.advance()
+        _record_paths(registry, call, p, numbers, prefix, digits)
         known = registry.similarity_cache()
         seen = dict(known)
-        rows = _final_rows(sources, numbers, file_reports, locations, call, member_list, seen)
+        rows = _final_rows(sources, numbers, file_reports, locations, call, member_list, seen, p.shas, unnumbered)
         file_reports.clear()  # the rows hold the reports now; a large round should not keep two copies
         locations.clear()
         fresh = {k: v for k, v in seen.items() if known.get(k) != v}
@@ -422,13 +666,26 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
         ok = True
     except KeyboardInterrupt:
         done = registry.checked_count(call.id, version, TOOL_VERSION)
-        raise BatchError(f"已中断：{done} 份的检查结果已保存，重新运行同一命令将继续其余 {len(numbers) - done} 份",
+        left = len(p.todo) - checked
+        raise BatchError(f"已中断：{done} 份的检查结果已保存，重新运行同一命令将继续其余 {left} 个文件",
                          f"interrupted: {done} results are saved; run the same command again to finish the other "
-                         f"{len(numbers) - done}") from None
+                         f"{left} files") from None
     finally:
         workers.close(ok)
-    return BatchResult(rows=tuple(rows), checked=len(todo), cached=n_cached, new=new, out_dir=out_dir,
-                       outputs=tuple(written))
+        close_archives()
+    return BatchResult(rows=tuple(rows), checked=checked, cached=n_cached, new=new, out_dir=out_dir,
+                       outputs=tuple(written), screened=len(unnumbered))
+
+
+def _record_paths(registry: Registry, call: Call, p: Plan, numbers: dict[str, str], prefix: str,
+                  digits: int) -> None:
+    """Keep the registry's record of where each numbered file was seen (its paths), for the ones whose path is
+    new: a renamed or second copy of a registered file."""
+    known_paths = registry.registered_paths(call.id)
+    for path in numbers:
+        sha = p.shas[path]
+        if known_paths.get(path) != sha:
+            registry.register(call.id, sha, path, prefix, digits)
 
 
 def _distinct(rows: Sequence[Row]) -> list[Row]:
@@ -443,8 +700,11 @@ def _distinct(rows: Sequence[Row]) -> list[Row]:
 
 def _final_rows(sources: Sequence[Source], numbers: dict[str, str], file_reports: dict[str, dict[str, Any]],
                 locations: dict[str, dict[str, Any]], call: Call, members: Any,
-                similarity: dict[tuple[str, str], tuple[float, float | None]] | None = None) -> list[Row]:
-    """Each file's report joined with the batch findings of its application."""
+                similarity: dict[tuple[str, str], tuple[float, float | None]] | None = None,
+                shas: dict[str, str] | None = None, unnumbered: dict[str, dict[str, Any]] | None = None,
+                ) -> list[Row]:
+    """Each file's report joined with the batch findings of its application; a file without a number keeps its
+    own check (not a form, unreadable) and takes no part in the batch rules."""
     entries = []
     for s in sources:
         reg_no = numbers.get(s.path)
@@ -458,13 +718,15 @@ def _final_rows(sources: Sequence[Source], numbers: dict[str, str], file_reports
     for s in sources:
         reg_no = numbers.get(s.path)
         if reg_no is None or reg_no not in file_reports:
-            rows.append(Row(s, None, _unread(s, call)))
+            own = (unnumbered or {}).get((shas or {}).get(s.path, ""))
+            if own is not None:
+                base = Report.from_dict(own)
+                rows.append(Row(s, None, replace(base, registration=None, file=replace(base.file, path=s.path))))
+            else:
+                rows.append(Row(s, None, _unread(s, call)))
             continue
         base = Report.from_dict(file_reports[reg_no])
         findings = base.findings + tuple(extra.get(reg_no, ()))
         rows.append(Row(s, reg_no, replace(base, findings=findings, registration=reg_no,
                                            file=replace(base.file, path=s.path))))
     return rows
-
-
-

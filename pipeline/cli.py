@@ -247,14 +247,22 @@ class _Bar:
 @click.option("--no-cache", is_flag=True, help="忽略缓存，全部重新检查 / check every file again")
 @click.option("--no-letters", is_flag=True, help="不写退回补正通知 / no return letters")
 @click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
+@click.option("--dry-run", is_flag=True, help="只显示将登记和检查的文件，不做任何改动 / show what would be registered "
+              "and checked, change nothing")
 @click.pass_obj
 @guarded
 def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, no_cache: bool,
-          no_letters: bool, strict: bool) -> None:
+          no_letters: bool, strict: bool, dry_run: bool) -> None:
     """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
-    from pipeline.batch import run_batch
+    from pipeline.batch import check_input, run_batch
     from pipeline.registry import Registry
 
+    check_input(input_path, out_dir)  # before the registry is opened: a refused run creates nothing
+    if dry_run:
+        from pipeline.report.summary import dry_run_text
+
+        click.echo(dry_run_text(input_path, out_dir, env.call, Path(env.db), env.lang, jobs, not no_cache))
+        return
     bar = _Bar(env)
     with Registry(env.db) as registry:
         try:

@@ -293,6 +293,14 @@ class Registry:
                       (call_id, path, sha256, reg_no))
         return reg_no, new
 
+    def registered_numbers(self, call_id: str) -> dict[str, str]:
+        """SHA-256 -> registration number of every file registered for the call (one query)."""
+        return dict(self.conn.execute("SELECT sha256, reg_no FROM applications WHERE call = ?", (call_id,)))
+
+    def registered_paths(self, call_id: str) -> dict[str, str]:
+        """Path -> SHA-256 of every path a registered file was last seen under (one query)."""
+        return dict(self.conn.execute("SELECT path, sha256 FROM paths WHERE call = ?", (call_id,)))
+
     def cached_file_report(self, reg_no: str, call_version: str, tool_version: str) -> dict[str, Any] | None:
         """The stored {"report", "locations"} of a file when made by this call and tool version, else None."""
         row = self.conn.execute("SELECT file_report FROM applications WHERE reg_no = ? AND call_version = ? "
@@ -363,3 +371,31 @@ class Registry:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE reg_no IN ({marks}) ORDER BY seq",
                                  list(numbers)).fetchall()
         return [_registered(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Peek:
+    """What a registry holds for a call, read without changing anything (for a dry run)."""
+
+    numbers: dict[str, str]  # SHA-256 -> registration number
+    cached: frozenset[str]  # registration numbers with a check by this call and tool version
+    last: int  # the call's counter: the next number is last + 1
+
+
+def peek(path: Path, call_id: str, call_version: str, tool_version: str) -> Peek:
+    """Read a registry without creating, migrating or writing it; an absent registry is empty."""
+    if not path.exists():
+        return Peek({}, frozenset(), 0)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+        try:
+            numbers = dict(conn.execute("SELECT sha256, reg_no FROM applications WHERE call = ?", (call_id,)))
+            cached = frozenset(r[0] for r in conn.execute(
+                "SELECT reg_no FROM applications WHERE call = ? AND call_version = ? AND tool_version = ? "
+                "AND file_report IS NOT NULL", (call_id, call_version, tool_version)))
+            row = conn.execute("SELECT last FROM counters WHERE call = ?", (call_id,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise RegistryError(f"无法读取登记库 {path}（{e}）", f"cannot read the registry {path} ({e})") from None
+    return Peek(numbers, cached, int(row[0]) if row else 0)

@@ -71,14 +71,18 @@ def test_same_file_twice_is_one_registration(first_run: Any) -> None:
     _, result, _ = first_run
     by_path = {r.source.path: r for r in result.rows}
     assert by_path["0001-基准.docx"].reg_no == by_path["收件箱/0001-基准-重发.docx"].reg_no == "2021-0001"
-    assert len({r.reg_no for r in result.rows}) == len(result.rows) - 1
+    numbered = [r for r in result.rows if r.reg_no]
+    assert len({r.reg_no for r in numbered}) == len(numbered) - 1
+    # not forms (another document, a damaged PDF): rows without a number (issue 11, point 2)
+    assert len(numbered) == len(result.rows) - 2
+    assert by_path["not-a-form.docx"].reg_no is None and by_path["broken.pdf"].reg_no is None
 
 
 def test_numbers_follow_path_order(first_run: Any) -> None:
     _, result, _ = first_run
     distinct = []
     for r in result.rows:
-        if r.reg_no not in distinct:
+        if r.reg_no and r.reg_no not in distinct:
             distinct.append(r.reg_no)
     assert distinct == [f"2021-{i:04d}" for i in range(1, len(distinct) + 1)]
 
@@ -115,9 +119,10 @@ def test_summary_xlsx(first_run: Any) -> None:
     assert ws.column_dimensions["D"].width >= 20  # project names: Chinese characters count double
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     quota = rows["quota-1.docx"]
-    assert quota[0] == "2021-0011" and quota[2] == "上海限额测试精密机械有限公司" and quota[5] == "退回补正"
+    assert quota[0] == "2021-0009" and quota[2] == "上海限额测试精密机械有限公司" and quota[5] == "退回补正"
     assert quota[6] == 1 and "超过3项的限额" in quota[8]
-    assert rows["not-a-form.docx"][5] == "无法检查"
+    assert rows["not-a-form.docx"][0] == "—" and rows["not-a-form.docx"][5] == "非申报材料"
+    assert rows["broken.pdf"][0] == "—" and rows["broken.pdf"][5] == "无法读取"
     findings = wb["问题明细"]
     assert findings.freeze_panes == "A2" and findings.auto_filter.ref
     total = sum(len(r.report.findings) for r in result.rows)
@@ -138,7 +143,7 @@ def test_summary_html_lists_every_application(first_run: Any) -> None:
     html = (base / "out" / "summary.html").read_text(encoding="utf-8")
     assert "申报材料批量检查汇总" in html
     for r in result.rows:
-        assert r.reg_no in html
+        assert (r.reg_no or r.source.path) in html  # a file without a number is still listed, by its path
     assert "上海限额测试精密机械有限公司" in html
 
 
@@ -148,9 +153,9 @@ def test_annotated_copies_for_docx_with_findings(first_run: Any) -> None:
     base, result, _ = first_run
     copies = sorted(p.name for p in (base / "out" / "annotated").iterdir())
     want = sorted({f"{r.reg_no}-{Path(r.source.path).stem}.docx" for r in result.rows
-                   if r.report.findings and r.report.file.format == "docx" and r.source.path != "收件箱/0001-基准-重发.docx"})
+                   if r.reg_no and r.report.findings and r.report.file.format == "docx" and r.source.path != "收件箱/0001-基准-重发.docx"})
     assert copies == want
-    doc = docx.Document(str(base / "out" / "annotated" / "2021-0011-quota-1.docx"))
+    doc = docx.Document(str(base / "out" / "annotated" / "2021-0009-quota-1.docx"))
     texts = [c.text for c in doc.comments]
     assert any("batch.unit_quota" in t for t in texts)
 
@@ -176,13 +181,13 @@ def test_rerun_is_cached_and_numbers_stable_across_renames(tmp_path: Path, call:
         (folder / "new").mkdir()
         shutil.copy(SAMPLES / "round" / "0003-申报书.docx", folder / "new" / "late.docx")
         second = run_batch(folder, tmp_path / "out", call, reg, jobs=2)
-    assert second.checked == 1 and second.new == 1 and second.cached == 16
+    assert second.checked == 1 and second.new == 1 and second.cached == 14 and second.screened == 2
     before, after = numbers_by_sha(first.rows), numbers_by_sha(second.rows)
     assert all(after[s] == n for s, n in before.items())
     late = next(r for r in second.rows if r.source.path == "new/late.docx")
-    assert late.reg_no == "2021-0017"
+    assert late.reg_no == "2021-0015"
     renamed = next(r for r in second.rows if r.source.path == "aaa-renamed.docx")
-    assert renamed.reg_no == "2021-0011"
+    assert renamed.reg_no == "2021-0009"
 
 
 def test_numbers_never_reused_after_a_file_goes(tmp_path: Path, call: Any) -> None:
@@ -370,7 +375,8 @@ def test_killed_midway_then_rerun_gives_the_same_numbers(tmp_path: Path, how: in
     folder = tmp_path / "in"
     shutil.copytree(SAMPLES / "round", folder / "round")
     shutil.copytree(INPUT, folder / "batch")
-    total = len({sha(p) for p in folder.rglob("*") if p.is_file()})
+    not_forms = {"not-a-form.docx", "broken.pdf"}  # rows without a number
+    total = len({sha(p) for p in folder.rglob("*") if p.is_file() and p.name not in not_forms})
     clean_db, db = tmp_path / "clean.sqlite", tmp_path / "r.sqlite"
     assert _run_cli(["--db", str(clean_db), "batch", str(folder), "-o", str(tmp_path / "clean"), "--jobs", "1"]
                     ).wait(timeout=240) == 1
@@ -410,10 +416,10 @@ def test_return_letters_for_forms_with_errors(first_run: Any) -> None:
     want = sorted({f"{r.reg_no}-退回补正通知.docx" for r in result.rows
                    if r.report.fields and r.report.status == "fail"})
     assert sorted(p.name for p in (base / "out" / "letters").iterdir()) == want
-    assert "2021-0002-退回补正通知.docx" not in want  # broken.pdf: no applicant to write to
+    assert next(r for r in result.rows if r.source.path == "broken.pdf").reg_no is None  # nobody to write to
     import docx
 
-    text = "\n".join(p.text for p in docx.Document(str(base / "out" / "letters" / "2021-0011-退回补正通知.docx")).paragraphs)
+    text = "\n".join(p.text for p in docx.Document(str(base / "out" / "letters" / "2021-0009-退回补正通知.docx")).paragraphs)
     assert "上海限额测试精密机械有限公司" in text and "超过3项的限额" in text
 
 
@@ -427,3 +433,247 @@ def test_warm_rerun_rewrites_nothing_per_application(tmp_path: Path, call: Any) 
         again = run_batch(INPUT, out, call, reg, jobs=2)
     assert again.checked == 0
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+# -- issue 11: what a batch registers (point 2), zip names (point 4), one file never stops a batch (point 8) ----
+
+FORM = SAMPLES / "round" / "0001-申报书.docx"
+FAILING = SAMPLES / "applications" / "address-too-long.docx"  # a form with an error: it gets a return letter
+
+
+def _text_pdf(text: str) -> bytes:
+    """A small, valid one-page A4 PDF with a text layer (an attachment such as 应用证明.pdf)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 5 0 R >>", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def _inbox(folder: Path) -> Path:
+    """A real unit's inbox: the form, its attachments, a note, and two copies of a form that cannot be read."""
+    folder.mkdir(parents=True)
+    shutil.copy(FORM, folder / "申报书.docx")
+    (folder / "应用证明.pdf").write_bytes(_text_pdf("Application proof: the method was applied in 2020."))
+    (folder / "签名.png").write_bytes(_PNG)
+    (folder / "说明.txt").write_text("附件为应用证明和负责人签名。\n", encoding="utf-8")
+    (folder / "申报书-第二版.docx").write_bytes(FORM.read_bytes()[:5000])  # cut short in the mail
+    (folder / "附件-效益证明.docx").write_bytes(FORM.read_bytes()[:6000])
+    return folder
+
+
+def test_an_inbox_spends_exactly_one_number(tmp_path: Path, call: Any) -> None:
+    folder = _inbox(tmp_path / "inbox")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        assert [a.path for a in reg.applications(call.id)] == ["申报书.docx"]
+    by_path = {r.source.path: r for r in result.rows}
+    assert sorted(by_path) == sorted(p.name for p in folder.iterdir())  # every file is a row
+    assert {p: r.reg_no for p, r in by_path.items() if r.reg_no} == {"申报书.docx": "2021-0001"}
+    assert result.new == 1 and result.screened == 5
+    codes = {p: [f.code for f in r.report.findings] for p, r in by_path.items()}
+    assert codes["应用证明.pdf"] == ["form.unrecognized"]
+    assert codes["签名.png"] == codes["说明.txt"] == ["file.unsupported_type"]
+    assert codes["申报书-第二版.docx"] == codes["附件-效益证明.docx"] == ["file.corrupt"]
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig"))))
+    result_of = {r[1]: (r[0], r[5]) for r in rows[1:]}
+    assert result_of == {"申报书.docx": ("2021-0001", "通过"), "应用证明.pdf": ("—", "非申报材料"),
+                         "签名.png": ("—", "非申报材料"), "说明.txt": ("—", "非申报材料"),
+                         # a damaged file named as a form: its sender is asked for it again; an attachment is not
+                         "申报书-第二版.docx": ("—", "无法读取，请退回发件人重新提交"),
+                         "附件-效益证明.docx": ("—", "无法读取")}
+    assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == ["2021-0001.json"]
+    assert "2021-0002" not in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+
+
+def test_numbers_stay_dense_when_attachments_come_and_go(tmp_path: Path, call: Any) -> None:
+    folder = _inbox(tmp_path / "inbox")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        (folder / "说明.txt").unlink()
+        shutil.copy(SAMPLES / "round" / "0002-申报书.docx", folder / "0-第二家.docx")  # first in path order
+        result = run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        again = run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+    numbers = {r.source.path: r.reg_no for r in result.rows if r.reg_no}
+    assert numbers == {"申报书.docx": "2021-0001", "0-第二家.docx": "2021-0002"}
+    assert {r.source.path: r.reg_no for r in again.rows if r.reg_no} == numbers
+    assert again.new == 0 and again.checked == 0 and again.cached == 2
+
+
+def test_a_single_file_as_input_is_refused(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db, out = tmp_path / "r.sqlite", tmp_path / "out"
+    pdf = tmp_path / "申报书.pdf"
+    pdf.write_bytes(_text_pdf("x"))
+    for single in (FORM, pdf):
+        r = runner.invoke(main, ["--db", str(db), "batch", str(single), "-o", str(out)])
+        assert r.exit_code == 3 and "award check" in r.output and "Traceback" not in r.output
+    r = runner.invoke(main, ["--lang", "en", "--db", str(db), "batch", str(FORM), "-o", str(out)])
+    assert r.exit_code == 3 and "to check one application use award check" in r.output
+    assert not db.exists() and not out.exists()
+
+
+def test_outdir_and_input_may_not_overlap(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "same"
+    folder.mkdir()
+    shutil.copy(FORM, folder)
+    db = tmp_path / "r.sqlite"
+    for args in ([str(folder), "-o", str(folder)], [str(folder), "-o", str(folder / "out")],
+                 [str(folder / "sub"), "-o", str(folder)]):
+        (folder / "sub").mkdir(exist_ok=True)
+        r = runner.invoke(main, ["--db", str(db), "batch", *args])
+        assert r.exit_code == 3 and "重叠" in r.output and "Traceback" not in r.output, r.output
+    assert not db.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["0001-申报书.docx", "sub"]
+
+
+def test_dry_run_changes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = _inbox(tmp_path / "inbox")
+    db, out = tmp_path / "r.sqlite", tmp_path / "out"
+    r = runner.invoke(main, ["--db", str(db), "batch", str(folder), "-o", str(out), "--dry-run"])
+    assert r.exit_code == 0, r.output
+    lines = dict(line.split("\t") for line in r.output.splitlines() if "\t" in line)
+    assert lines["申报书.docx"] == "将登记为 2021-0001"
+    assert lines["签名.png"].startswith("不登记：非申报材料")
+    assert lines["申报书-第二版.docx"].startswith("不登记：无法读取，请退回发件人重新提交")
+    assert "将新登记 1，不登记 5" in r.output
+    assert not db.exists() and not out.exists()
+    assert runner.invoke(main, ["--db", str(db), "batch", str(folder), "-o", str(out)]).exit_code == 1
+    shutil.copy(SAMPLES / "round" / "0002-申报书.docx", folder / "另一家申报书.docx")
+    before = (db.read_bytes(), db.stat().st_mtime_ns, sorted(out.rglob("*")))
+    r = runner.invoke(main, ["--lang", "en", "--db", str(db), "batch", str(folder), "-o", str(out), "--dry-run"])
+    lines = dict(line.split("\t") for line in r.output.splitlines() if "\t" in line)
+    assert lines["申报书.docx"] == "registered as 2021-0001"
+    assert lines["另一家申报书.docx"] == "would be registered as 2021-0002"
+    assert (db.read_bytes(), db.stat().st_mtime_ns, sorted(out.rglob("*"))) == before
+
+
+class _RawInfo(zipfile.ZipInfo):
+    """A member whose name is stored as the given bytes, with or without the UTF-8 flag."""
+
+    raw = b""
+    utf8 = False
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.raw, (self.flag_bits | 0x800) if self.utf8 else (self.flag_bits & ~0x800)
+
+
+def _raw_zip(path: Path, entries: list[tuple[bytes, bool, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (raw, utf8, data) in enumerate(entries):
+            info = _RawInfo(f"m{i}")
+            info.raw, info.utf8, info.compress_type = raw, utf8, zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return path
+
+
+def test_zip_names_in_every_encoding(tmp_path: Path, call: Any) -> None:
+    import docx
+
+    archive = _raw_zip(tmp_path / "names.zip", [
+        ("甲公司/申报书.docx".encode(), False, FAILING.read_bytes()),  # Linux zip, macOS: UTF-8, no flag
+        ("乙公司/申报书.docx".encode("gbk"), False, FORM.read_bytes()),  # Chinese Windows: GBK, no flag
+        ("丙公司/说明.txt".encode(), True, b"note"),  # the flag
+        ("丁公司/䶮.txt".encode("gb18030"), False, b"gb18030 only"),  # not in GBK
+        (b"\xff\xfe-\x81.txt", False, b"undecodable"),
+    ])
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(archive, tmp_path / "out", call, reg, jobs=1)
+    assert sorted(r.source.path for r in result.rows) == sorted(
+        ["甲公司/申报书.docx", "乙公司/申报书.docx", "丙公司/说明.txt", "丁公司/䶮.txt", "\\xff\\xfe-\\x81.txt"])
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
+    for name in ("甲公司/申报书.docx", "乙公司/申报书.docx", "丁公司/䶮.txt", "\\xff\\xfe-\\x81.txt"):
+        assert name in summary
+    letter = next((tmp_path / "out" / "letters").iterdir())
+    assert "申报书.docx" in "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
+    assert "\u9422" not in summary and "ç" not in summary  # the mojibake of UTF-8 read as GBK or cp437
+
+
+def test_same_name_twice_in_a_zip_is_two_applications(tmp_path: Path, call: Any) -> None:
+    archive = _raw_zip(tmp_path / "mail.zip", [("申报书.docx".encode(), True, FORM.read_bytes()),
+                                               ("申报书.docx".encode(), True, FAILING.read_bytes())])
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(archive, tmp_path / "out", call, reg, jobs=1)
+    rows = {r.source.path: r for r in result.rows}
+    assert sorted(rows) == ["申报书.docx", "申报书.docx#2"]
+    assert rows["申报书.docx"].reg_no == "2021-0001" and rows["申报书.docx#2"].reg_no == "2021-0002"
+    assert rows["申报书.docx"].report.file.sha256 == sha(FORM)
+    assert rows["申报书.docx#2"].report.file.sha256 == sha(FAILING)
+    assert rows["申报书.docx"].report.status == "pass" and rows["申报书.docx#2"].report.status == "fail"
+    assert not any(f.code == "batch.duplicate_file" for r in result.rows for f in r.report.findings)
+
+
+def test_odd_names_and_files_never_stop_a_batch(tmp_path: Path, call: Any, monkeypatch: Any) -> None:
+    from openpyxl import Workbook
+
+    import pipeline.batch
+    import pipeline.report.annotate
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(FAILING, folder / "a\x01控制符.docx")
+    shutil.copy(SAMPLES / "applications" / "applicant-too-long.docx", os.fsencode(folder) + b"/b-\xd6\xd0\xce\xc4.docx")
+    shutil.copy(SAMPLES / "round" / "0003-申报书.docx", folder / "c-bad-\udcff.docx")
+    shutil.copy(SAMPLES / "round" / "0004-申报书.docx", folder / "d-reader-crash.docx")
+    Workbook().save(folder / "名单.xlsx")
+    (folder / ".docx").write_bytes(FORM.read_bytes())  # a form under a dot-name: a row, not clutter
+    real_check, real_annotate = pipeline.batch.check_application, pipeline.report.annotate.write_annotated
+
+    def check(data: bytes, name: str, c: Any) -> Any:
+        if name.startswith("d-"):
+            raise RecursionError("a reader's bug")
+        return real_check(data, name, c)
+
+    def annotate(data: bytes, report: Any, out: Path, lang: str = "zh") -> Any:
+        if report.file.path.startswith("a"):
+            raise ValueError("this copy cannot be made")
+        return real_annotate(data, report, out, lang)
+
+    monkeypatch.setattr(pipeline.batch, "check_application", check)
+    monkeypatch.setattr(pipeline.report.annotate, "write_annotated", annotate)
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+    rows = {r.source.path: r for r in result.rows}
+    assert sorted(rows) == [".docx", "a\\x01控制符.docx", "b-中文.docx", "c-bad-\\xff.docx", "d-reader-crash.docx",
+                            "名单.xlsx"]
+    assert [rows[p].reg_no for p in sorted(rows)] == ["2021-0001", "2021-0002", "2021-0003", "2021-0004", None, None]
+    assert [f.code for f in rows["d-reader-crash.docx"].report.findings] == ["file.corrupt"]
+    assert [f.code for f in rows["名单.xlsx"].report.findings] == ["form.unrecognized"]
+    summary = {r[1]: r for r in csv.reader(io.StringIO((tmp_path / "out" / "summary.csv").read_text("utf-8-sig")))}
+    assert "批注副本未能生成" in summary["a\\x01控制符.docx"][8]
+    assert not (tmp_path / "out" / "annotated" / "2021-0002-a_x01控制符.docx").exists()
+    assert (tmp_path / "out" / "letters" / "2021-0002-退回补正通知.docx").exists()
+    with Registry(tmp_path / "r.sqlite") as reg:
+        assert [a.path for a in reg.applications(call.id)][1] == "a\\x01控制符.docx"
+
+
+def test_an_archive_is_opened_once_however_many_members(tmp_path: Path, call: Any, monkeypatch: Any) -> None:
+    from pipeline.batch import collect, hash_sources
+
+    archive = _zip(tmp_path / "many.zip", {f"note-{i:04d}.txt": f"entry {i}".encode() for i in range(600)})
+    opened = []
+    real = zipfile.ZipFile.__init__
+
+    def counting(self: Any, file: Any, *a: Any, **kw: Any) -> None:
+        opened.append(file)
+        real(self, file, *a, **kw)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counting)
+    sources = collect(archive, call)
+    assert len(hash_sources(sources)) == 600
+    assert len(opened) <= 3  # listing, then one open for all members: it was one per member (quadratic)

@@ -39,23 +39,42 @@ _FINDING_HEAD = {
 }
 _SHEETS = {"zh": ("申报汇总", "问题明细"), "en": ("Applications", "Findings")}
 _RESULT = {
-    "zh": {"pass": "通过", "warn": "通过（有警告）", "fail": "退回补正", "unreadable": "无法检查"},
-    "en": {"pass": "pass", "warn": "pass (warnings)", "fail": "return for correction", "unreadable": "not checkable"},
+    "zh": {"pass": "通过", "warn": "通过（有警告）", "fail": "退回补正", "not_form": "非申报材料",
+           "unreadable": "无法读取", "resend": "无法读取，请退回发件人重新提交"},
+    "en": {"pass": "pass", "warn": "pass (warnings)", "fail": "return for correction",
+           "not_form": "not an application", "unreadable": "unreadable",
+           "resend": "unreadable: return to the sender to submit again"},
 }
 _FIRST = 3  # how many messages the summary row quotes
+_NOT_A_FORM = ("form.unrecognized", "file.unsupported_type")
+# A name that says the file is meant as an application: when such a file cannot be read, its sender must be asked.
+_APPLICATION_NAME = re.compile(r"申报|申请|application", re.IGNORECASE)
 
 
 def result_key(report: Report) -> str:
-    """pass, warn, fail, or unreadable (the file could not be read as this call's form)."""
+    """pass, warn, fail, not_form (an attachment, a picture: not this call's form) or unreadable."""
     if report.status == "pass":
         return "warn" if report.count("warning") else "pass"
-    if any(f.code.startswith("file.") or f.code == "form.unrecognized" for f in report.findings):
+    if any(f.code in _NOT_A_FORM for f in report.findings):
+        return "not_form"
+    if any(f.code.startswith("file.") and f.severity == "error" for f in report.findings):
         return "unreadable"
     return "fail"
 
 
-def summary_rows(rows: Sequence[Row], lang: str = "zh") -> list[list[Any]]:
-    """One list of cells per input file, in the column order of the summary."""
+def row_result(row: Row) -> str:
+    """The summary's 结论 key of a row: an unreadable file whose name says it is an application is to be sent
+    back (it has no number: the copy its sender sends again gets one)."""
+    key = result_key(row.report)
+    if key == "unreadable" and row.reg_no is None and _APPLICATION_NAME.search(row.source.path.rsplit("/", 1)[-1]):
+        return "resend"
+    return key
+
+
+def summary_rows(rows: Sequence[Row], lang: str = "zh",
+                 notes: dict[str, list[tuple[str, str]]] | None = None) -> list[list[Any]]:
+    """One list of cells per input file, in the column order of the summary; notes: what could not be made for
+    a registration number (its annotated copy, its letter), quoted after its problems."""
     out = []
     for r in rows:
         rep = r.report
@@ -64,9 +83,11 @@ def summary_rows(rows: Sequence[Row], lang: str = "zh") -> list[list[Any]]:
         messages = [(f.message_en if lang == "en" else f.message) for f in first[:_FIRST]]
         if len(first) > _FIRST:
             messages.append(f"…（另 {len(first) - _FIRST} 项）" if lang == "zh" else f"… ({len(first) - _FIRST} more)")
+        if r.reg_no and notes and r.reg_no in notes:
+            messages += [en if lang == "en" else zh for zh, en in notes[r.reg_no]]
         out.append([r.reg_no or "—", r.source.path, rep.fields.get("applicant.name") or "",
                     rep.fields.get("project.name") or "", rep.fields.get("project.category") or "",
-                    _RESULT[lang][result_key(rep)], rep.count("error"), rep.count("warning"),
+                    _RESULT[lang][row_result(r)], rep.count("error"), rep.count("warning"),
                     ("；" if lang == "zh" else "; ").join(messages)])
     return out
 
@@ -110,7 +131,8 @@ def _sheet(ws: Any, head: list[str], rows: list[list[Any]], wrap: set[int], caps
     ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
 
 
-def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh") -> bytes:
+def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh",
+               notes: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
     """summary.xlsx: the applications sheet and the findings sheet (frozen header, filters, fitted widths)."""
     from openpyxl import Workbook
 
@@ -118,7 +140,7 @@ def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh") -> bytes:
     first, second = _SHEETS[lang]
     ws = wb.active
     ws.title = first
-    _sheet(ws, _HEAD[lang], summary_rows(rows, lang), wrap={8}, caps={1: 36, 2: 30, 3: 36, 8: 70})
+    _sheet(ws, _HEAD[lang], summary_rows(rows, lang, notes), wrap={8}, caps={1: 36, 2: 30, 3: 36, 8: 70})
     _sheet(wb.create_sheet(second), _FINDING_HEAD[lang], finding_rows(rows, call, lang), wrap={5},
            caps={1: 30, 4: 28, 5: 70, 6: 24})
     buf = io.BytesIO()
@@ -126,12 +148,12 @@ def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh") -> bytes:
     return buf.getvalue()
 
 
-def csv_text(rows: Sequence[Row], lang: str = "zh") -> str:
+def csv_text(rows: Sequence[Row], lang: str = "zh", notes: dict[str, list[tuple[str, str]]] | None = None) -> str:
     """summary.csv: the applications sheet, for Excel (the caller writes it with a BOM)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(_HEAD[lang])
-    w.writerows(summary_rows(rows, lang))
+    w.writerows(summary_rows(rows, lang, notes))
     return buf.getvalue()
 
 
@@ -165,8 +187,20 @@ class DocJob:
     letter_date: str = ""
 
 
-def make_document(job: DocJob, call: Call, lang: str) -> None:
-    """Write one annotated copy or one return letter (runs in a worker process)."""
+def make_document(job: DocJob, call: Call, lang: str) -> tuple[str, str] | None:
+    """Write one annotated copy or one return letter (runs in a worker process); what went wrong (zh, en), or
+    None: a document that cannot be made is a note on its row, never the end of the round."""
+    try:
+        _make_document(job, call, lang)
+    except Exception as e:  # a damaged file's copy, a letter's rendering: this row's problem only
+        job.target.unlink(missing_ok=True)
+        what = ("批注副本", "annotated copy") if job.kind == "annotated" else ("退回补正通知", "return letter")
+        return (f"{what[0]}未能生成（{type(e).__name__}），请人工处理", f"the {what[1]} could not be made "
+                f"({type(e).__name__}); handle it by hand")
+    return None
+
+
+def _make_document(job: DocJob, call: Call, lang: str) -> None:
     import datetime as dt
 
     from pipeline.batch import read_source
@@ -184,7 +218,7 @@ def make_document(job: DocJob, call: Call, lang: str) -> None:
     render_letter(letter, job.target, call)
 
 
-Mapper = Callable[[Sequence[DocJob]], Iterable[None]]
+Mapper = Callable[[Sequence[DocJob]], Iterable["tuple[str, str] | None"]]
 
 
 def _digest(*parts: str) -> str:
@@ -238,19 +272,54 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
             written.append(job.target)
             if before.get(rel) != digest or not job.target.is_file():
                 jobs.append(job)
-    if jobs and mapper is not None:
-        for _ in mapper(jobs):
-            pass
-    else:
-        for job in jobs:
-            make_document(job, call, lang)
+    results = mapper(jobs) if jobs and mapper is not None else (make_document(job, call, lang) for job in jobs)
+    notes: dict[str, list[tuple[str, str]]] = {}
+    for job, failed in zip(jobs, results, strict=True):
+        if failed is not None:
+            assert job.row.reg_no is not None
+            notes.setdefault(job.row.reg_no, []).append(failed)
+            rel = job.target.relative_to(out_dir).as_posix()
+            made["annotated" if job.kind == "annotated" else "letters"].pop(rel, None)  # tried again next run
+            written.remove(job.target)
     keep = set(reports) | set(made["annotated"]) | set(made["letters"])
     for stale in set(state.get("reports", [])) | set(before):
         if stale not in keep and re.fullmatch(r"(reports|annotated|letters)/[^/]+", stale):
             (out_dir / stale).unlink(missing_ok=True)
-    xlsx = xlsx_bytes(rows, call, lang)
+    xlsx = xlsx_bytes(rows, call, lang, notes)
     atomic_write(out_dir / "summary.xlsx", lambda fh: fh.write(xlsx))
-    write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, lang).encode("utf-8"))
+    write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, lang, notes).encode("utf-8"))
     write_text(out_dir / "summary.html", render_html([r.report for r in rows], call, lang, batch=True))
     write_text(state_path, json.dumps({"reports": reports, **made}, ensure_ascii=False, indent=0))
     return [out_dir / "summary.xlsx", out_dir / "summary.csv", out_dir / "summary.html", *written]
+
+
+def dry_run_text(input_path: Path, out_dir: Path, call: Call, db: Path, lang: str = "zh", jobs: int | None = None,
+                 use_cache: bool = True) -> str:
+    """`award batch --dry-run`: one line per file saying what a run would do with it, then the totals."""
+    from pipeline.batch import Row, Source, dry_run
+
+    lines = dry_run(input_path, out_dir, call, db, jobs, use_cache)
+    zh = lang != "en"
+    out = []
+    counts = {"registered": 0, "register": 0, "skip": 0}
+    for line in lines:
+        counts[line.action] += 1
+        if line.action == "registered":
+            what = f"已登记 {line.reg_no}" if zh else f"registered as {line.reg_no}"
+        elif line.action == "register":
+            what = f"将登记为 {line.reg_no}" if zh else f"would be registered as {line.reg_no}"
+        else:
+            assert line.report is not None
+            key = row_result(Row(Source(line.path), None, line.report))
+            first = next((f for f in line.report.findings if f.severity == "error"), None)
+            reason = (first.message if zh else first.message_en) if first else ""
+            what = (f"不登记：{_RESULT[lang][key]}（{reason}）" if zh
+                    else f"not registered: {_RESULT[lang][key]} ({reason})")
+        out.append(f"{line.path}\t{what}")
+    checked = sum(1 for line in lines if line.checked)
+    out.append(f"预演：{len(lines)} 个文件，已登记 {counts['registered']}，将新登记 {counts['register']}，不登记 "
+               f"{counts['skip']}；需检查 {checked} 个。未写入登记库 {db} 和输出文件夹 {out_dir}。" if zh else
+               f"dry run: {len(lines)} files, {counts['registered']} registered, {counts['register']} would be "
+               f"registered, {counts['skip']} not registered; {checked} to check. Nothing was written to the registry "
+               f"{db} nor to {out_dir}.")
+    return "\n".join(out)
