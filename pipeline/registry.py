@@ -251,6 +251,9 @@ class Registry:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".new", dir=folder)
         os.close(fd)
         try:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)  # as SQLite would have made it, not mkstemp's 0600
             self.conn = self._connect(tmp)
             try:
                 self.migrate()
