@@ -43,6 +43,22 @@ class Env:
         """The message in the chosen language."""
         return en if self.lang == "en" else zh
 
+    def registry(self, create: bool = False) -> Any:
+        """The registry of --db for this call; only `award batch` may create it."""
+        from pipeline.registry import Registry
+
+        return Registry(self.db, call_id=self.call.id, create=create)
+
+
+def to_stdout(path: Path | None) -> bool:
+    """Whether an output option is `-`: the document goes to standard output, so messages go to stderr."""
+    return path is not None and str(path) == "-"
+
+
+def confirm(env: Env, output: Path | None, zh: str, en: str) -> None:
+    """A confirmation line: on stdout, or on stderr when stdout carries the document itself."""
+    click.echo(env.say(zh, en), err=to_stdout(output))
+
 
 def fail(env: Env, err: PipelineError) -> None:
     """A one-line message on stderr and exit 3: the work could not be done."""
@@ -50,13 +66,28 @@ def fail(env: Env, err: PipelineError) -> None:
     sys.exit(EXIT_FAILED)
 
 
+def _inputs(ctx: click.Context, env: Env | None) -> list[Path]:
+    """The files a command reads: its existing-path arguments and options, and the registry."""
+    found: list[Path] = [env.db] if env is not None else []
+    for param in ctx.command.params:
+        if isinstance(param.type, click.Path) and param.type.exists and param.name:
+            value = ctx.params.get(param.name)
+            found.extend(Path(v) for v in (value if isinstance(value, tuple) else (value,)) if v is not None)
+    return found
+
+
 def guarded(fn: F) -> F:
-    """Turn library failures into a one-line message and exit 3, never a traceback."""
+    """Turn library failures into a one-line message and exit 3, never a traceback; no output may be one of
+    the command's inputs."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        env = click.get_current_context().find_object(Env)
+        from pipeline.fileio import inputs_protected
+
+        ctx = click.get_current_context()
+        env = ctx.find_object(Env)
         try:
-            return fn(*args, **kwargs)
+            with inputs_protected(_inputs(ctx, env)):
+                return fn(*args, **kwargs)
         except PipelineError as e:
             assert env is not None
             fail(env, e)
@@ -83,8 +114,8 @@ def main(ctx: click.Context, call: str, lang: str, db: str) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="输出文件（默认：<通知>-申报书.docx）/ output file")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="输出文件（默认：<通知>-申报书.docx；- 为标准输出）/ output file (- for stdout)")
 @click.pass_obj
 @guarded
 def form(env: Env, output: Path | None) -> None:
@@ -93,7 +124,7 @@ def form(env: Env, output: Path | None) -> None:
 
     out = output or Path(f"{env.call.id}-申报书.docx")
     write_form(env.call, out)
-    click.echo(env.say(f"已写出空白申报书：{out}", f"Blank form written: {out}"))
+    confirm(env, out, f"已写出空白申报书：{out}", f"Blank form written: {out}")
 
 
 @main.command()
@@ -125,7 +156,7 @@ def exit_code(reports: list[Report], strict: bool) -> int:
 
 
 def _emit(text: str, output: Path | None) -> None:
-    if output is None:
+    if output is None or to_stdout(output):
         click.echo(text, nl=False)
     else:
         from pipeline.fileio import write_text
@@ -137,9 +168,9 @@ def _emit(text: str, output: Path | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="报告格式 / report format")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="报告写入文件 / write the report to a file")
-@click.option("--annotate", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="报告写入文件（- 为标准输出）/ write the report to a file (- for stdout)")
+@click.option("--annotate", type=click.Path(allow_dash=True, path_type=Path), default=None,
               help="写出带批注的 .docx 副本（多个文件时为文件夹）/ annotated copy (a folder for several files)")
 @click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
 @click.pass_obj
@@ -149,6 +180,9 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
     """申报书自检 / Self-check of one or more applications."""
     from pipeline.check import check_bytes
 
+    if annotate is not None and to_stdout(annotate) and (len(files) > 1 or to_stdout(output) or output is None):
+        raise click.UsageError(env.say("--annotate - 只用于一个文件，且报告须用 -o 写入文件",
+                                       "--annotate - takes one file, and the report must go to a file with -o"))
     reports = []
     for path in files:
         try:
@@ -181,10 +215,8 @@ def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, s
                            f"{path}: not a .docx that can be annotated; no annotated copy"), err=True)
         return
     out = target / f"{path.stem}-批注.docx" if several or target.is_dir() else target
-    if out.resolve() == path.resolve():
-        raise PipelineError("批注副本不能覆盖原文件", "The annotated copy must not overwrite the input file")
     try:
-        write_annotated(data, report, out, env.lang)
+        write_annotated(data, report, out, env.lang)  # refuses an input as its target (pipeline.fileio)
     except NotAnnotated as e:
         click.echo(env.say(f"{path}：{e.reason_zh}，未写出批注副本（报告照常输出）",
                            f"{path}: {e.reason_en}; no annotated copy (the report follows)"), err=True)
@@ -255,7 +287,6 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
           no_letters: bool, strict: bool, dry_run: bool) -> None:
     """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
     from pipeline.batch import check_input, run_batch
-    from pipeline.registry import Registry
 
     check_input(input_path, out_dir)  # before the registry is opened: a refused run creates nothing
     if dry_run:
@@ -264,7 +295,7 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
         click.echo(dry_run_text(input_path, out_dir, env.call, Path(env.db), env.lang, jobs, not no_cache))
         return
     bar = _Bar(env)
-    with Registry(env.db) as registry:
+    with env.registry(create=True) as registry:
         try:
             result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
                                use_cache=not no_cache, progress=bar, lang=env.lang, letters=not no_letters)
@@ -297,8 +328,8 @@ def demo(env: Env, out: Path) -> None:
 
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="输出的 .docx 文件 / output .docx")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
+              help="输出的 .docx 文件（- 为标准输出）/ output .docx (- for stdout)")
 @click.option("--pdf", "pdf", is_flag=True,
               help="同时生成 PDF（需要 LibreOffice）/ also write a PDF (needs LibreOffice)")
 @click.pass_obj
@@ -307,8 +338,10 @@ def notice(env: Env, source: Path, output: Path, pdf: bool) -> None:
     """由通知源文件生成 GB/T 9704 公文（.docx）/ Render a notice source as a GB/T 9704 document."""
     from pipeline.render.documents import render_notice_file
 
+    if pdf and to_stdout(output):
+        raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
     for path in render_notice_file(source, output, pdf=pdf, call=env.call):
-        click.echo(env.say(f"已写出：{path}", f"Written: {path}"))
+        confirm(env, output, f"已写出：{path}", f"Written: {path}")
 
 
 @main.command()
@@ -339,9 +372,7 @@ def review() -> None:
 
 
 def _registry(env: Env) -> Any:
-    from pipeline.registry import Registry
-
-    return Registry(env.db)
+    return env.registry()
 
 
 @review.command("assign")
@@ -413,8 +444,8 @@ def review_import(env: Env, files: tuple[Path, ...], replace: bool) -> None:
 
 
 @review.command("results")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="结果工作簿（.xlsx）/ results workbook")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="结果工作簿（.xlsx；- 为标准输出）/ results workbook (- for stdout)")
 @click.pass_obj
 @guarded
 def review_results(env: Env, output: Path) -> None:
@@ -425,9 +456,8 @@ def review_results(env: Env, output: Path) -> None:
         s = make_results(reg, env.call, output)
     levels_zh = "，".join(f"{k} {v} 项" for k, v in s.awarded.items())
     levels_en = ", ".join(f"{k} {v}" for k, v in s.awarded.items())
-    click.echo(env.say(f"已评分 {s.scored} 项：{levels_zh}；待核查 {s.held} 项；"
-                       f"标准分排名提示 {s.warnings} 项：{s.path}",
-                       f"{s.scored} scored: {levels_en}; {s.held} on hold; {s.warnings} rank warnings: {s.path}"))
+    confirm(env, output, f"已评分 {s.scored} 项：{levels_zh}；待核查 {s.held} 项；标准分排名提示 {s.warnings} 项："
+            f"{s.path}", f"{s.scored} scored: {levels_en}; {s.held} on hold; {s.warnings} rank warnings: {s.path}")
 
 
 
@@ -456,9 +486,8 @@ def _date_option(env: Env, given: str | None, key: str) -> Any:
 def letters(env: Env, out_dir: Path, date_text: str | None) -> None:
     """每份登记的申报书一封受理通知或退回补正通知 / An acceptance or return letter per registered application."""
     from pipeline.issuing import write_letters
-    from pipeline.registry import Registry
 
-    with Registry(env.db) as registry:
+    with env.registry() as registry:
         done = write_letters(registry, env.call, out_dir, _date_option(env, date_text, "letters_date"))
     c = done.counts
     click.echo(env.say(f"已写出 {len(done.paths)} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}（{out_dir}）",
@@ -466,8 +495,8 @@ def letters(env: Env, out_dir: Path, date_text: str | None) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="输出 .docx / output file")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="输出 .docx（- 为标准输出）/ output file (- for stdout)")
 @click.option("--number", default=None, help="文号（默认：call.yaml documents.decision_number）/ document number")
 @click.option("--date", "date_text", default=None, help="成文日期 YYYY-MM-DD / date")
 @click.option("--pdf", is_flag=True, help="同时生成 PDF / also write the PDF")
@@ -477,16 +506,17 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
     """表彰决定，附获奖项目名单 / The award decision with the winners table."""
     from pipeline.calls import document_setting
     from pipeline.issuing import write_decision
-    from pipeline.registry import Registry
 
+    if pdf and to_stdout(output):
+        raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
     number = number or document_setting(env.call, "decision_number", str)
     if not number:
         raise click.UsageError(env.say("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
                                        "give the document number with --number (or documents.decision_number)"))
-    with Registry(env.db) as registry:
-        done = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
-    click.echo(env.say(f"表彰决定（{done.counts['winners']} 个获奖项目）：{output}",
-                       f"Award decision ({done.counts['winners']} awarded projects): {output}"))
+    with env.registry() as registry:
+        made = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
+    confirm(env, output, f"表彰决定（{made.counts['winners']} 个获奖项目）：{output}",
+            f"Award decision ({made.counts['winners']} awarded projects): {output}")
     if pdf:
         from pipeline.render.documents import settle_closing_block
 
@@ -508,11 +538,10 @@ def certificates(env: Env, out_dir: Path, seal: Path | None, date_text: str | No
                  jobs: int | None) -> None:
     """获奖证书（单位、个人）、合并打印 PDF、清单 / Certificates, the merged print PDF and the manifest."""
     from pipeline.issuing import write_certificates_from_registry
-    from pipeline.registry import Registry
     from pipeline.resources import samples_dir
 
     seal = seal or samples_dir() / "assets" / "seal-sample.png"
-    with Registry(env.db) as registry:
+    with env.registry() as registry:
         done = write_certificates_from_registry(registry, env.call, out_dir, _date_option(env, date_text, "award_date"),
                                                 seal, pdf=not no_pdf, jobs=jobs)
     c = done.counts
@@ -520,6 +549,39 @@ def certificates(env: Env, out_dir: Path, seal: Path | None, date_text: str | No
                        f"{out_dir}",
                        f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person; {c['pdf']} PDF): "
                        f"{out_dir}"))
+
+
+# --- the global options, also after the subcommand ---------------------------------------------------------
+
+def _late_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """`--call/--lang/--db` given after a subcommand: they override the ones before it."""
+    env = ctx.find_object(Env)
+    if value is None or env is None:
+        return
+    if param.name == "late_call":
+        env.call_id, env._call = value, None
+    elif param.name == "late_lang":
+        env.lang = value
+    else:
+        env.db = Path(value)
+
+
+def _share_global_options(group: click.Group) -> None:
+    """Give every subcommand and nested group the global options, so their place on the line does not matter."""
+    for cmd in group.commands.values():
+        cmd.params.extend([
+            click.Option(["--call", "late_call"], default=None, expose_value=False, callback=_late_global,
+                         help="同 award --call / as award --call"),
+            click.Option(["--lang", "late_lang"], type=click.Choice(["zh", "en"]), default=None, expose_value=False,
+                         callback=_late_global, help="同 award --lang / as award --lang"),
+            click.Option(["--db", "late_db"], default=None, expose_value=False, callback=_late_global,
+                         help="同 award --db / as award --db"),
+        ])
+        if isinstance(cmd, click.Group):
+            _share_global_options(cmd)
+
+
+_share_global_options(main)
 
 if __name__ == "__main__":
     main()

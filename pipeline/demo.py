@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.calls import Call
 from pipeline.check import check_bytes
-from pipeline.fileio import write_text
+from pipeline.fileio import output_dir, write_text
 from pipeline.model import Report
 from pipeline.report.annotate import write_annotated
 from pipeline.report.html import render_html
@@ -58,6 +58,8 @@ def run_demo(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     from pipeline.render.form import write_form
 
     zh = lang == "zh"
+    for folder in ("form", "reports", "annotated"):
+        output_dir(out / folder)
     form = write_form(call, out / "form" / f"{call.id}-申报书.docx")
     yield (f"空白申报书：{form}" if zh else f"Blank form: {form}")
     yield _pdf_step(form, zh)
@@ -118,7 +120,7 @@ def batch_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     for name, folder, target, db, members in runs:
         for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             stale.unlink(missing_ok=True)
-        with Registry(db) as registry:
+        with Registry(db, call_id=call.id) as registry:
             result = run_batch(folder, target, call, registry, members=members, lang=lang)
         passed = sum(1 for r in result.rows if r.report.status == "pass")
         what = ("全部示例" if name == "samples" else "示例申报轮次") if zh else (
@@ -150,7 +152,7 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     notice = demo_notice(out / "notice")
     yield (f"通知（GB/T 9704）：{'、'.join(str(p) for p in notice)}" if zh else
            f"Notice (GB/T 9704): {', '.join(str(p) for p in notice)}")
-    with Registry(out / "award.sqlite") as registry:
+    with Registry(out / "award.sqlite", call_id=call.id, create=False) as registry:
         done = write_letters(registry, call, out / "letters", document_setting(call, "letters_date", dt.date))
         yield (f"示例轮次的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
                f"（{out / 'letters'}）"
@@ -163,7 +165,7 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
                if zh else f"Review: {review['applications']} applications x 5 judges, {review['workbooks']} workbooks, "
                f"{review['rows_rejected']} rows rejected, {review['held']} on hold; {awarded}; results "
                f"{review['results']}")
-        decision = out / "decision" / "表彰决定.docx"
+        decision = output_dir(out / "decision") / "表彰决定.docx"
         write_decision(registry, call, decision, document_setting(call, "decision_date", dt.date),
                        document_setting(call, "decision_number", str))
         if pdf:

@@ -1,40 +1,174 @@
-"""Writing outputs atomically (a temporary file in the same folder, then a rename), and reading the CSV files
-staff bring."""
+"""Writing outputs (one function for every command: atomic for regular files, refusing the command's own inputs),
+and reading the CSV files staff bring."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
 from pipeline.errors import OutputError
 
+STDOUT = "-"  # `-o -`: the document goes to standard output
+
+# The files the running command reads; an output that is one of them is refused (set by the command line).
+_INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("award_inputs", default=())
+
+# Why an output could not be written, in words a user reads (the OS's English text is only added in brackets).
+_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("所在文件夹不存在", "its folder does not exist"),
+    errno.ENOTDIR: ("路径中有一部分不是文件夹", "a part of the path is not a folder"),
+    errno.EISDIR: ("这是一个文件夹，不是文件", "it is a folder, not a file"),
+    errno.EACCES: ("没有访问权限", "permission denied"),
+    errno.EPERM: ("没有访问权限", "permission denied"),
+    errno.EROFS: ("文件系统是只读的", "the file system is read-only"),
+    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    errno.EDQUOT: ("超出磁盘配额", "disk quota exceeded"),
+    errno.ENAMETOOLONG: ("文件名过长", "the file name is too long"),
+    errno.ELOOP: ("符号链接形成循环", "the symbolic links form a loop"),
+    errno.ENXIO: ("无法写入这种特殊文件", "this special file cannot be written"),
+    errno.EIO: ("磁盘读写错误", "an input/output error on the disk"),
+}
+
+
+def reason(e: OSError) -> tuple[str, str]:
+    """(zh, en) words for an OSError, with the system's own text in brackets for the record."""
+    zh, en = _REASONS.get(e.errno or 0, ("系统错误", "system error"))
+    detail = e.strerror or type(e).__name__
+    return f"{zh}（{detail}）", f"{en} ({detail})"
+
+
+def _cannot(path: Path | str, zh: str, en: str) -> OutputError:
+    return OutputError(f"无法写入 {path}：{zh}", f"cannot write {path}: {en}")
+
+
+@contextmanager
+def inputs_protected(paths: Iterable[Path]) -> Iterator[None]:
+    """While inside, every output is refused when it is one of `paths` (by resolved path or by inode)."""
+    token = _INPUTS.set((*_INPUTS.get(), *(Path(p) for p in paths)))
+    try:
+        yield
+    finally:
+        _INPUTS.reset(token)
+
+
+def _same(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samestat(os.stat(a), os.stat(b))  # hard links, bind mounts
+    except OSError:
+        return False
+
+
+def refuse_input(path: Path) -> None:
+    """Raise OutputError when `path` is one of the running command's inputs."""
+    for source in _INPUTS.get():
+        if _same(path, source):
+            raise OutputError(f"不能写入 {path}：它是本命令读取的文件 {source}，写入会覆盖它",
+                              f"refusing to write {path}: it is a file this command reads ({source}) and would "
+                              "be overwritten")
+
+
+def output_dir(path: Path) -> Path:
+    """Create an output folder (and its parents) when missing; a clear OutputError when that is impossible."""
+    path = Path(path)
+    if str(path) == STDOUT:
+        raise OutputError("“-”（标准输出）只能用于单个文件，这里需要一个文件夹",
+                          "“-” (standard output) is for a single file; a folder is needed here")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _cannot(path, "已有同名文件，需要的是文件夹", "a file of that name exists; a folder is needed") from None
+    except OSError as e:
+        raise _cannot(path, *reason(e)) from None
+    return path
+
+
+def _rendered(write: Callable[[IO[bytes]], object]) -> bytes:
+    """The whole document in memory first: a stream gets all of it or nothing, and no writer needs to seek."""
+    import io
+
+    buf = io.BytesIO()
+    write(buf)
+    return buf.getvalue()
+
+
+def _write_stdout(write: Callable[[IO[bytes]], object]) -> None:
+    data = _rendered(write)
+    out = getattr(sys.stdout, "buffer", None)
+    try:
+        if out is None:  # a text-only stream (an embedding program)
+            sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+        else:
+            sys.stdout.flush()
+            out.write(data)
+            out.flush()
+    except OSError as e:
+        raise _cannot("标准输出", *reason(e)) from None
+
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
-    """Call `write` with a temporary file beside `path`, then rename it into place; never a half-written file."""
+    """Write one output file: the one function every command writes through.
+
+    Refuses the command's inputs; `-` is standard output; a symlink is written at its target; a device or FIFO
+    is written directly; a regular file goes to a temporary name beside it and is renamed into place (never
+    half-written). Missing parent folders are an error, never created here (see output_dir)."""
     path = Path(path)
+    if str(path) == STDOUT:
+        _write_stdout(write)
+        return path
+    refuse_input(path)
+    target = Path(os.path.realpath(path))  # through symlinks, even a dangling one, to the file they name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
     except OSError as e:
-        raise OutputError(f"无法写入 {path}：{e.strerror}", f"Cannot write {path}: {e.strerror}") from None
+        raise _cannot(path, *reason(e)) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise _cannot(path, *_REASONS[errno.EISDIR])
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_special(path, target, write)
+        return path
+    if not target.parent.is_dir():
+        raise _cannot(path, f"文件夹 {target.parent} 不存在", f"the folder {target.parent} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise _cannot(path, *reason(e)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o644)
+        os.replace(tmp, target)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入 {path}：{e.strerror}", f"Cannot write {path}: {e.strerror}") from None
+        raise _cannot(path, *reason(e)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _write_special(path: Path, target: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """A device or a FIFO: opened and written as it is (a rename would put a regular file in its place)."""
+    data = _rendered(write)
+    try:
+        with open(target, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        raise _cannot(path, *reason(e)) from None
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
+from pipeline.fileio import output_dir
 from pipeline.registry import Registry
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
                              "the registry holds no checked application; run award batch first")
     paths = []
     counts = {"accepted": 0, "returned": 0}
+    output_dir(out_dir)
     for a in apps:
         assert a.report is not None
         letter = letter_from_report(Report.from_dict(a.report), letter_number(call, a.seq), date)

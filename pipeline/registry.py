@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.fileio import reason
 
 
 class RegistryError(PipelineError):
@@ -148,6 +151,12 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (a, b)
         ) WITHOUT ROWID;
     """),
+    Migration(5, "registry", """
+        CREATE TABLE _registry (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+    """),
 ]
 
 
@@ -188,31 +197,189 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class Registry:
-    """The SQLite registry at `path`; created and migrated on open."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
-    def __init__(self, path: Path | str, timeout: float = 10.0) -> None:
+
+class Registry:
+    """The SQLite registry at `path`: inspected read-only first, then opened, migrated and claimed for a call.
+
+    call_id: the call this registry belongs to (recorded at creation, refused when another); None skips the check.
+    create: make a new registry when none is there (only `award batch` does); else a missing one is an error."""
+
+    def __init__(self, path: Path | str, timeout: float = 10.0, *, call_id: str | None = None,
+                 create: bool = True) -> None:
         self.path = Path(path)
+        self.call_id = call_id
+        self.timeout = timeout
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
-        except sqlite3.DatabaseError as e:
+            if not os.path.lexists(self.path):
+                if not create:
+                    raise RegistryError(f"登记库 {self.path} 不存在，请先运行 award batch",
+                                        f"the registry {self.path} does not exist; run award batch first")
+                self._create()
+            self._inspect()
+            self.conn = self._connect(str(self.path))
+            try:
+                self.migrate()
+                self._claim()
+            except BaseException:
+                self.conn.close()
+                raise
+        except sqlite3.Error as e:
             raise self._error(e) from None
         except OSError as e:
-            raise RegistryError(f"无法打开登记库 {self.path}：{e.strerror}",
-                                f"cannot open the registry {self.path}: {e.strerror}") from None
+            zh, en = reason(e)
+            raise RegistryError(f"无法打开登记库 {self.path}：{zh}", f"cannot open the registry {self.path}: {en}"
+                                ) from None
+
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, timeout=self.timeout, isolation_level=None, uri=uri)
+        if not uri:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _create(self) -> None:
+        """A new registry, race-free: built and migrated under a temporary name, then hard-linked into place,
+        which fails when another process got there first (then theirs is used). Never half a registry."""
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise RegistryError(f"无法创建登记库 {self.path}：文件夹 {folder} 不存在",
+                                f"cannot create the registry {self.path}: the folder {folder} does not exist")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".new", dir=folder)
+        os.close(fd)
+        try:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)  # as SQLite would have made it, not mkstemp's 0600
+            self.conn = self._connect(tmp)
+            try:
+                self.migrate()
+                self._claim()
+            finally:
+                self.conn.close()  # the last connection: the WAL is checkpointed into the file and removed
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another process created it meanwhile: use theirs
+            except OSError:
+                if not os.path.lexists(self.path):  # a file system without hard links
+                    os.rename(tmp, self.path)
+        finally:
+            for leftover in (tmp, tmp + "-wal", tmp + "-shm", tmp + "-journal"):
+                with suppress(FileNotFoundError):
+                    os.unlink(leftover)
+
+    def _inspect(self) -> None:
+        """Read-only checks before anything is written: a regular SQLite file, intact (quick_check), ours
+        (its _migrations), not newer than this program, and of this call."""
+        if not self.path.is_file():
+            raise RegistryError(f"登记库 {self.path} 不是普通文件", f"the registry {self.path} is not a regular file")
+        with open(self.path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+        if not head:
+            raise self._not_ours("空文件", "an empty file")
+        if head != SQLITE_MAGIC:
+            raise self._not_ours("不是 SQLite 数据库", "not an SQLite database")
+        sidecars = [Path(f"{self.path}{s}") for s in ("-wal", "-shm")]
+        ours = [p for p in sidecars if not os.path.lexists(p)]  # what a read of a WAL file may create
+        ro = self._connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            self._checks(ro)
+        except BaseException:
+            ro.close()
+            self._remove_empty(ours)
+            raise
+        ro.close()
+
+    @staticmethod
+    def _remove_empty(created: list[Path]) -> None:
+        """Remove the empty -wal/-shm files a refused read left next to a file that is not used."""
+        wal = [p for p in created if p.name.endswith("-wal")]
+        if all(not p.exists() or p.stat().st_size == 0 for p in wal):
+            for p in created:
+                with suppress(OSError):
+                    p.unlink()
+
+    def _checks(self, ro: sqlite3.Connection) -> None:
+        """quick_check, then ours (_migrations), not newer, and of this call."""
+        problems = [r[0] for r in ro.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise self._damaged("；".join(problems[:3]))
+        tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "_migrations" not in tables:
+            raise self._not_ours("其他程序的 SQLite 数据库（没有 _migrations 表）",
+                                 "another program's SQLite database (no _migrations table)")
+        done = {r[0] for r in ro.execute("SELECT number FROM _migrations")}
+        self._refuse_newer(done)
+        if self.call_id is not None:
+            if "_registry" in tables:
+                owners = {r[0] for r in ro.execute("SELECT value FROM _registry WHERE key = 'call'")}
+            elif "applications" in tables:  # made before the call id was recorded: its rows say
+                owners = {r[0] for r in ro.execute("SELECT DISTINCT call FROM applications")}
+            else:
+                owners = set()
+            self._refuse_other_call(owners)
+
+    def _refuse_other_call(self, owners: set[str]) -> None:
+        other = sorted(owners - {self.call_id})
+        if other:
+            raise RegistryError(f"登记库 {self.path} 属于申报通知 {'、'.join(other)}，不能用于 {self.call_id}"
+                                f"（请用 --db 指定 {self.call_id} 的登记库）",
+                                f"the registry {self.path} belongs to the call {', '.join(other)}, not "
+                                f"{self.call_id} (give {self.call_id}'s registry with --db)")
+
+    def _refuse_newer(self, done: set[int], migrations: Sequence[Migration] = ()) -> None:
+        known = {m.number for m in (migrations or MIGRATIONS)}
+        if done - known:
+            raise RegistryError(f"登记库 {self.path} 由更新版本的程序创建（迁移 {max(done)}），请升级 award-pipeline",
+                                f"the registry {self.path} was made by a newer version (migration {max(done)}); "
+                                "upgrade award-pipeline")
+
+    def _claim(self) -> None:
+        """Record the call id in a registry that has none yet (a new one, or one made before ids were kept)."""
+        if self.call_id is None:
+            return
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO _registry (key, value) VALUES ('call', ?)", (self.call_id,))
+            owner = c.execute("SELECT value FROM _registry WHERE key = 'call'").fetchone()[0]
+        self._refuse_other_call({owner})
+
+    def _not_ours(self, zh: str, en: str) -> RegistryError:
+        return RegistryError(f"{self.path} 不是登记库：{zh}；未做任何改动。请用 --db 指定登记库，或换一个文件名",
+                             f"{self.path} is not a registry: {en}; left unchanged. Give the registry with --db, "
+                             "or another file name")
+
+    def _damaged(self, detail: str) -> RegistryError:
+        return RegistryError(f"登记库 {self.path} 已损坏（{detail}）；请用备份替换它，未做任何改动",
+                             f"the registry {self.path} is damaged ({detail}); replace it from a backup. "
+                             "Nothing was changed")
 
     def _error(self, e: sqlite3.Error) -> RegistryError:
+        name = getattr(e, "sqlite_errorname", "") or ""
         text = str(e)
-        if "locked" in text or "busy" in text:
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
             return RegistryError(f"登记库 {self.path} 正被其他程序使用，请稍后再试",
                                  f"the registry {self.path} is locked by another program; try again later")
-        return RegistryError(f"登记库 {self.path} 已损坏或不是登记库文件（{text}）",
-                             f"the registry {self.path} is damaged or not a registry ({text})")
+        if name.startswith("SQLITE_READONLY") or "readonly" in text:
+            return RegistryError(f"登记库 {self.path} 是只读的（文件或所在文件夹没有写入权限），无法写入",
+                                 f"the registry {self.path} is read-only (no write permission on the file or its "
+                                 "folder)")
+        if name == "SQLITE_FULL" or "disk is full" in text:
+            return RegistryError(f"磁盘已满，无法写入登记库 {self.path}；已写入的内容完好，腾出空间后重新运行即可",
+                                 f"the disk is full: cannot write the registry {self.path}; what was written is "
+                                 "intact, free some space and run again")
+        if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+            return RegistryError(f"无法打开登记库 {self.path}（没有权限，或文件夹不存在）",
+                                 f"cannot open the registry {self.path} (no permission, or no such folder)")
+        if name.startswith("SQLITE_IOERR") or "disk I/O" in text:
+            return RegistryError(f"读写登记库 {self.path} 时发生磁盘错误（{text}）",
+                                 f"a disk error while using the registry {self.path} ({text})")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+            return self._damaged(text)
+        return RegistryError(f"登记库 {self.path} 出错（{text}）", f"the registry {self.path} failed ({text})")
 
     def close(self) -> None:
         """Close the connection."""
@@ -226,42 +393,47 @@ class Registry:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write: BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        """One write: BEGIN IMMEDIATE … COMMIT, rolled back on any exception (SQLite's as a RegistryError)."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise self._error(e) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as e:
+            with suppress(sqlite3.Error):  # SQLite may have rolled back already (a full disk)
+                self.conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._error(e) from None
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as e:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
             raise self._error(e) from None
 
     # -- migrations -------------------------------------------------------------------------------------------
 
     def applied_migrations(self) -> list[int]:
         """Numbers of the migrations already applied."""
-        self.conn.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'").fetchone():
+            with self.transaction() as c:
+                c.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                           " applied_at TEXT NOT NULL)")
         return [r[0] for r in self.conn.execute("SELECT number FROM _migrations ORDER BY number")]
 
     def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
         """Apply the migrations not yet applied, each in its own transaction; returns the numbers applied."""
         done = set(self.applied_migrations())
-        known = {m.number for m in migrations}
-        if done - known:
-            raise RegistryError(f"登记库 {self.path} 由更新版本的程序创建（迁移 {max(done)}），请升级 award-pipeline",
-                                f"the registry {self.path} was made by a newer version (migration {max(done)}); "
-                                "upgrade award-pipeline")
+        self._refuse_newer(done, migrations)
         applied = []
         for m in sorted(migrations, key=lambda m: m.number):
             if m.number in done:
                 continue
             with self.transaction() as c:
+                if c.execute("SELECT 1 FROM _migrations WHERE number = ?", (m.number,)).fetchone():
+                    continue  # another process applied it while we waited for the lock
                 for statement in m.sql.split(";"):
                     if statement.strip():
                         c.execute(statement)

@@ -27,7 +27,7 @@ from typing import Any
 from pipeline.calls import Call
 from pipeline.errors import CallError, PipelineError
 from pipeline.extract import norm
-from pipeline.fileio import decode_csv
+from pipeline.fileio import decode_csv, output_dir
 from pipeline.registry import Registered, Registry
 
 
@@ -453,6 +453,8 @@ def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = Non
                           "no judges assigned yet; run `award review assign` first")
     apps = {a.reg_no: a for a in review_apps(reg, call)}
     out = FormsSummary()
+    output_dir(out_dir / WORKBOOK_DIR)
+    output_dir(out_dir / PAPER_DIR)
     for jid, numbers in sorted(plan.items()):
         j = judges[jid]
         path = out_dir / WORKBOOK_DIR / f"{safe_filename(jid)}-{safe_filename(j.name)}-评分表.xlsx"

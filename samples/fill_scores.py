@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import load_workbook  # noqa: E402
 
-from pipeline.fileio import atomic_write  # noqa: E402
+from pipeline.fileio import atomic_write, output_dir  # noqa: E402
 from pipeline.review import FIRST_CRITERION_COL, FIRST_ROW, HEADER_ROW, SHEET, WORKBOOK_DIR  # noqa: E402
 
 COMMENTS = (
@@ -53,6 +53,7 @@ def fill_workbooks(forms_dir: Path, out_dir: Path, seed: int = 2021) -> list[Pat
     """Fill every workbook under forms_dir (its 专家评分表/ folder) and write the copies to out_dir."""
     folder = forms_dir / WORKBOOK_DIR if (forms_dir / WORKBOOK_DIR).is_dir() else forms_dir
     books = sorted(folder.glob("*.xlsx"))
+    output_dir(out_dir)
     written = []
     for n, book in enumerate(books):
         wb = load_workbook(book)

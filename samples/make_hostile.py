@@ -28,7 +28,7 @@ from docx.enum.section import WD_ORIENT  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
 from pipeline.calls import load_call  # noqa: E402
-from pipeline.fileio import docx_bytes, write_bytes, write_text  # noqa: E402
+from pipeline.fileio import docx_bytes, output_dir, write_bytes, write_text  # noqa: E402
 
 OUT = ROOT / "samples"
 HOSTILE = OUT / "hostile"
@@ -345,6 +345,8 @@ def main() -> None:
         ("oversized.docx", "超过 20 MB 上限 1 字节的 Word 文件",
          lambda: oversized(int(call.file["max_bytes"])), "file.too_large"),
     ]
+    output_dir(HOSTILE)
+    output_dir(LAYOUT)
     for name, description, make, code in hostile:
         write_bytes(HOSTILE / name, make())
         stem = name.rsplit(".", 1)[0]

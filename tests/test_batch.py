@@ -361,7 +361,8 @@ def _run_cli(args: list[str], **kw: Any) -> subprocess.Popen[bytes]:
 
 def _checked(db: Path) -> int:
     try:
-        con = sqlite3.connect(str(db), timeout=0.05)
+        # Read-only: a plain connect would create an empty file, which the batch rightly refuses as not a registry.
+        con = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True, timeout=0.05)
         try:
             return int(con.execute("SELECT count(*) FROM applications WHERE file_report IS NOT NULL").fetchone()[0])
         finally:

@@ -54,6 +54,7 @@ def _cells(root: Any) -> list[list[str]]:
 
 
 def test_form_builds_and_saves(call: Call, tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()  # a file's missing folder is an error, never created (tests/test_outputs.py)
     path = write_form(call, tmp_path / "sub" / "申报书.docx")
     assert path.exists() and path.stat().st_size > 10_000
     doc = docx.Document(str(path))

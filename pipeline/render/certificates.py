@@ -26,7 +26,7 @@ from typing import Any
 
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
-from pipeline.fileio import docx_bytes, write_bytes, zip_bytes
+from pipeline.fileio import docx_bytes, output_dir, write_bytes, zip_bytes
 from pipeline.render.docx import TemplateProblem, render_template
 from pipeline.render.fonts import font_face_for, missing_glyphs
 from pipeline.render.form import chinese_month
@@ -422,6 +422,7 @@ def write_certificates(certs: Sequence[Certificate], out_dir: Path, call: Call, 
     docx_dir, pdf_dir = out_dir / "docx", out_dir / "pdf"
     docx_paths: list[Path] = []
     rows: list[dict[str, str]] = []
+    output_dir(docx_dir)
     for cert, parts in zip(ordered, all_parts, strict=True):
         data = _docx(parts)
         path = write_bytes(docx_dir / f"{_safe_stem(cert.number)}.docx", data)
@@ -457,7 +458,7 @@ def _convert_all(all_parts: Sequence[dict[str, bytes]], ordered: Sequence[Certif
     workers = max(1, min(jobs or converter.default_jobs(), math.ceil(n / MIN_PER_WORKER)))
     size = math.ceil(n / workers)
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix=".certificates-", dir=out_dir) as tmp:
         sources = []
         for k, chunk in enumerate(chunks):
@@ -494,6 +495,7 @@ def _split(pdfs: Sequence[bytes], ordered: Sequence[Certificate], pdf_dir: Path,
                 "(a name too long?)")
         merged = pdfium.PdfDocument.new()
         paths: list[Path] = []
+        output_dir(pdf_dir)
         for cert, (src, i) in zip(ordered, pages, strict=True):
             page = src[i]
             try:

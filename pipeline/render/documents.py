@@ -261,9 +261,11 @@ def settle_closing_block(path: Path) -> list[Path]:
 
 def demo_notice(out_dir: Path) -> list[Path]:
     """The demo's notice: samples/notices/call-2021.txt as .docx, and PDF when LibreOffice is installed."""
+    from pipeline.fileio import output_dir
     from pipeline.render.pdf import soffice
 
     source = samples_dir() / "notices" / "call-2021.txt"
+    output_dir(out_dir)
     return render_notice_file(source, out_dir / "call-2021.docx", pdf=soffice() is not None)
 
 

@@ -76,7 +76,9 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float
     binary = _require_soffice()
     if not files:
         return []
-    outdir.mkdir(parents=True, exist_ok=True)
+    from pipeline.fileio import output_dir, write_bytes
+
+    output_dir(outdir)
     with tempfile.TemporaryDirectory(prefix="award-lo-") as profile, \
             tempfile.TemporaryDirectory(prefix="award-lo-out-", dir=outdir) as staging:
         cmd = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nolockcheck",
@@ -87,7 +89,7 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float
             produced = Path(staging) / (Path(f).stem + "." + to.split(":")[0])
             if produced.is_file() and produced.stat().st_size > 0:
                 target = outdir / produced.name
-                os.replace(produced, target)
+                write_bytes(target, produced.read_bytes())  # the one output path: inputs, symlinks, devices
                 written.append(target)
     return written
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.calls import Call
 from pipeline.check.codes import field_label, severity_word
-from pipeline.fileio import atomic_write, write_bytes, write_text
+from pipeline.fileio import atomic_write, output_dir, write_bytes, write_text
 from pipeline.model import Report
 
 if TYPE_CHECKING:
@@ -172,6 +172,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
+    output_dir(path.parent)
     write_bytes(path, data)
     return True
 
@@ -206,6 +207,7 @@ def _make_document(job: DocJob, call: Call, lang: str) -> None:
     from pipeline.batch import read_source
     from pipeline.report.annotate import write_annotated
 
+    output_dir(job.target.parent)
     if job.kind == "annotated":
         max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
         data = read_source(job.row.source, max_bytes)
@@ -237,7 +239,7 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
     from pipeline.report.annotate import annotatable
     from pipeline.report.html import render_html
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_dir(out_dir)
     state_path = out_dir / STATE
     try:
         state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
