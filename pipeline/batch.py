@@ -26,7 +26,9 @@ from pipeline.calls import Call, load_call
 from pipeline.check import TOOL, check_application
 from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
+from pipeline.check.limits import limits_of, run_limited, too_complex
 from pipeline.errors import PipelineError
+from pipeline.fileio import sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.registry import Registry
@@ -353,6 +355,16 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError) as e:
         return _unread(source, call, f"（{e}）", f" ({e})").to_dict(), {}
     assert data is not None
+    seconds, mb = limits_of(call)
+    got = run_limited(lambda: json.dumps(_checked(source, data, call), ensure_ascii=False).encode(), seconds, mb)
+    if isinstance(got, str):  # a limit reached: the file's one finding is file.too_complex
+        return too_complex(data, source.path, call, got).to_dict(), {}
+    report, locations = json.loads(got)
+    return report, locations
+
+
+def _checked(source: Source, data: bytes, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report of one file and the locations of the fields the batch rules name (run within the limits)."""
     try:
         report, app = check_application(data, source.path, call)
     except Exception as e:  # a reader's bug or a damaged file: one file must never stop the round
@@ -597,6 +609,7 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     """Check every file of a folder or .zip, register those that are this call's form (in path order), apply
     the batch rules, write the summaries. Every file is a row, numbered or not."""
     progress = progress or _Silent()
+    sweep_temporaries(out_dir)  # what a killed run left half-written
     member_list = read_members(members) if members is not None else None
     sources = collect(input_path, call, out_dir)
     version = call_version(call)

@@ -434,7 +434,7 @@ def _file_block(data: Any, body_fields: set[str]) -> dict[str, Any]:
         "max_zip_ratio": r.number("max_zip_ratio", lo=1),
         "max_zip_entries": r.number("max_zip_entries", integer=True, lo=1),
         # the limits of the work one file may cause (checked in a worker: file.too_complex)
-        "max_seconds": r.number("max_seconds", lo=0.1, above=False),
+        "max_seconds": r.number("max_seconds", lo=0, above=True),
         "max_memory_mb": r.number("max_memory_mb", integer=True, lo=64),
     }
     r.done()

@@ -178,7 +178,7 @@ def _emit(text: str, output: Path | None) -> None:
 def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, annotate: Path | None,
           strict: bool) -> None:
     """申报书自检 / Self-check of one or more applications."""
-    from pipeline.check import check_bytes
+    from pipeline.check.limits import check_limited
 
     if annotate is not None and to_stdout(annotate) and (len(files) > 1 or to_stdout(output) or output is None):
         raise click.UsageError(env.say("--annotate - 只用于一个文件，且报告须用 -o 写入文件",
@@ -189,7 +189,7 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
             data = path.read_bytes()
         except OSError as e:
             raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
-        report = check_bytes(data, str(path), env.call)
+        report = check_limited(data, str(path), env.call)  # within file.max_seconds and file.max_memory_mb
         reports.append(report)
         if annotate is not None:
             _annotate(env, data, report, path, annotate, several=len(files) > 1)

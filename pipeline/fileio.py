@@ -171,6 +171,21 @@ def _write_special(path: Path, target: Path, write: Callable[[IO[bytes]], object
         raise _cannot(path, *reason(e)) from None
 
 
+def sweep_temporaries(folder: Path) -> int:
+    """Remove what atomic writes of an earlier run left when it was killed (`.<name>.<random>.tmp` files) from an
+    output folder; returns how many. Only our own names are touched."""
+    gone = 0
+    if folder.is_dir():
+        for p in folder.rglob(".*.tmp"):
+            if p.is_file() and not p.is_symlink() and _TEMPORARY.match(p.name):
+                p.unlink(missing_ok=True)
+                gone += 1
+    return gone
+
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write bytes atomically."""
     return atomic_write(path, lambda fh: fh.write(data))

@@ -678,3 +678,36 @@ def test_an_archive_is_opened_once_however_many_members(tmp_path: Path, call: An
     sources = collect(archive, call)
     assert len(hash_sources(sources)) == 600
     assert len(opened) <= 3  # listing, then one open for all members: it was one per member (quadratic)
+
+
+def test_a_killed_runs_temporaries_are_swept(tmp_path: Path, call: Any) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "applications" / "valid.docx", inbox / "a.docx")
+    out = tmp_path / "out"
+    (out / "annotated").mkdir(parents=True)
+    left = out / "annotated" / ".2021-0001-a.docx.ode3fsw9.tmp"  # what atomic_write leaves when killed
+    left.write_bytes(b"half")
+    mine = out / ".notes.tmp"  # not one of ours: kept
+    mine.write_text("x")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(inbox, out, call, reg, jobs=1)
+    assert not left.exists() and mine.exists()
+
+
+def test_a_file_over_the_time_limit_is_one_row_of_file_too_complex(tmp_path: Path) -> None:
+    from pipeline.calls import load_call
+
+    folder = tmp_path / "call"
+    shutil.copytree(ROOT / "schemas" / "saq-2021", folder)
+    text = (folder / "call.yaml").read_text(encoding="utf-8").replace("max_seconds: 20", "max_seconds: 0.02")
+    (folder / "call.yaml").write_text(text, encoding="utf-8")
+    fast = load_call(folder)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "pdf" / "applications" / "long.pdf", inbox / "long.pdf")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(inbox, tmp_path / "out", fast, reg, jobs=1)
+    (row,) = result.rows
+    assert [f.code for f in row.report.findings] == ["file.too_complex"]
+    assert "0.02" in row.report.findings[0].message

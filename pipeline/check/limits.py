@@ -11,6 +11,7 @@ import resource
 import select
 import signal
 import time
+from collections.abc import Callable
 
 from pipeline.calls import Call
 from pipeline.check import TOOL, check_bytes
@@ -44,13 +45,13 @@ def _address_space() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(data: bytes, name: str, call: Call, mb: int, w: int) -> None:
-    """In the forked worker: limit the address space to what it has plus the call's memory, check, send JSON."""
+def _child(work: Callable[[], bytes], mb: int, w: int) -> None:
+    """In the forked worker: limit the address space to what it has plus the call's memory, work, send the bytes."""
     try:
         limit = _address_space() + mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
-            payload = json.dumps(check_bytes(data, name, call).to_dict(), ensure_ascii=False).encode()
+            payload = work()
         except MemoryError:
             payload = _MEMORY
         view = memoryview(payload)
@@ -60,15 +61,14 @@ def _child(data: bytes, name: str, call: Call, mb: int, w: int) -> None:
         os._exit(0)  # never run the parent's cleanup (atexit, open files) in the child
 
 
-def check_limited(data: bytes, name: str, call: Call) -> Report:
-    """check_bytes in a forked worker under the call's wall-time and memory limits (file.max_seconds,
-    file.max_memory_mb); a limit reached gives the one finding file.too_complex."""
-    seconds, mb = limits_of(call)
+def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | str:
+    """What `work` returns, computed in a forked worker under a wall-time and an address-space limit; "time" or
+    "memory" when a limit was reached (a worker killed by the memory limit in C returns nothing: memory too)."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        _child(data, name, call, mb, w)
+        _child(work, mb, w)
     os.close(w)
     chunks: list[bytes] = []
     deadline = time.monotonic() + seconds
@@ -91,9 +91,20 @@ def check_limited(data: bytes, name: str, call: Call) -> Report:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if timed_out:
-        return too_complex(data, name, call, "time")
+        return "time"
     payload = b"".join(chunks)
-    if not payload or payload == _MEMORY:
-        # a worker that died without a report was killed by the memory limit (an allocation in C that failed)
-        return too_complex(data, name, call, "memory")
-    return Report.from_dict(json.loads(payload))
+    return "memory" if not payload or payload == _MEMORY else payload
+
+
+def check_limited(data: bytes, name: str, call: Call) -> Report:
+    """check_bytes in a forked worker under the call's wall-time and memory limits (file.max_seconds,
+    file.max_memory_mb); a limit reached gives the one finding file.too_complex."""
+    seconds, mb = limits_of(call)
+
+    def work() -> bytes:
+        return json.dumps(check_bytes(data, name, call).to_dict(), ensure_ascii=False).encode()
+
+    got = run_limited(work, seconds, mb)
+    if isinstance(got, str):
+        return too_complex(data, name, call, got)
+    return Report.from_dict(json.loads(got))
