@@ -33,6 +33,7 @@ from pipeline.fileio import docx_bytes, output_dir, write_bytes, write_text  # n
 OUT = ROOT / "samples"
 HOSTILE = OUT / "hostile"
 LAYOUT = OUT / "layout"
+LIMITS = OUT / "hostile-limits"
 VALID = OUT / "applications" / "valid.docx"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -279,6 +280,48 @@ def image_only_pdf() -> bytes:
     return pdf_file(objects)
 
 
+def _deflated(chunk: bytes, repeat: int) -> bytes:
+    """`chunk` repeated `repeat` times, deflated as one stream without ever holding the whole in memory."""
+    z = zlib.compressobj(9)
+    parts = [z.compress(chunk) for _ in range(repeat)]
+    return b"".join(parts) + z.flush()
+
+
+def flate_bomb_pdf() -> bytes:
+    """A one-page PDF whose content stream is 1 GiB of spaces deflated to about 1 MB: reading its text decompresses
+    it all (call.yaml file.max_memory_mb stops it)."""
+    text = b"BT /F1 12 Tf 72 760 Td (Application) Tj ET\n"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.3 841.9] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(_deflated(text + b" " * (2**24 - len(text)), 64), b" /Filter /FlateDecode"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return pdf_file(objects)
+
+
+def dense_text_pdf(pages: int = 300, chars: int = 50_000) -> bytes:
+    """300 pages of 50,000 characters each in 4 pt type: a text layer far beyond any form, which takes longer to
+    read than call.yaml file.max_seconds allows."""
+    per_line = 200
+    line = b"(" + (b"quality " * (per_line // 8)) + b") Tj 0 -4 Td\n"
+    content = b"BT /F1 4 Tf 10 835 Td\n" + line * (chars // per_line) + b"ET"
+    stream = _stream(zlib.compress(content, 9), b" /Filter /FlateDecode")
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
+    font = 3 + 2 * pages
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(pages).encode() + b" >>"]
+    for i in range(pages):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.3 841.9] /Contents "
+                       + str(4 + 2 * i).encode() + b" 0 R /Resources << /Font << /F1 " + str(font).encode()
+                       + b" 0 R >> >> >>")
+        objects.append(stream)
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return pdf_file(objects)
+
+
 # --- layout variants of the valid sample ---------------------------------------------------------------------
 
 def landscape(doc: Any) -> None:
@@ -361,6 +404,17 @@ def main() -> None:
     for stem, description, make_doc, findings in layout:
         write_bytes(LAYOUT / f"{stem}.docx", make_doc())
         write_text(LAYOUT / f"{stem}.expected.json", expected(stem, description, findings))
+    # files whose check reaches the call's limits (file.max_memory_mb, file.max_seconds): checked only in the
+    # limit worker, as `award check` and the batch do
+    limits: list[tuple[str, str, Callable[[], bytes]]] = [
+        ("flate-bomb.pdf", "PDF 内容流解压后为 1 GB（压缩后约 1 MB）", flate_bomb_pdf),
+        ("dense-text.pdf", "300 页、每页 5 万个字符的 PDF（远超任何申报书的文字量）", dense_text_pdf),
+    ]
+    output_dir(LIMITS)
+    for name, description, make in limits:
+        write_bytes(LIMITS / name, make())
+        stem = name.rsplit(".", 1)[0]
+        write_text(LIMITS / f"{stem}.expected.json", expected(stem, description, [("file.too_complex", None)]))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import builtins
 import io
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES, expected
+from conftest import ROOT, SAMPLES, expected
 
 from pipeline.check import check_bytes
 from pipeline.model import Report
@@ -108,12 +109,35 @@ def test_samples_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(make_hostile, "HOSTILE", tmp_path / "hostile")
     monkeypatch.setattr(make_hostile, "LAYOUT", tmp_path / "layout")
+    monkeypatch.setattr(make_hostile, "LIMITS", tmp_path / "hostile-limits")
     make_hostile.main()
-    for folder in ("hostile", "layout"):
+    for folder in ("hostile", "layout", "hostile-limits"):
         made = sorted(p.name for p in (tmp_path / folder).iterdir())
         assert made == sorted(p.name for p in (SAMPLES / folder).iterdir())
         for name in made:
             assert (tmp_path / folder / name).read_bytes() == (SAMPLES / folder / name).read_bytes(), name
+
+
+LIMIT_FILES = sorted((SAMPLES / "hostile-limits").glob("*.pdf"))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", LIMIT_FILES, ids=[p.name for p in LIMIT_FILES])
+def test_a_file_beyond_the_limits_is_too_complex(path: Path, tmp_path: Path) -> None:
+    """A 1 GB flate bomb and 300 dense pages end at the call's limits (here 3 s; 1 GB), each as file.too_complex."""
+    import time
+
+    from pipeline.calls import load_call
+    from pipeline.check.limits import check_limited
+
+    folder = tmp_path / "call"
+    shutil.copytree(ROOT / "schemas" / "saq-2021", folder)
+    text = (folder / "call.yaml").read_text(encoding="utf-8").replace("max_seconds: 20", "max_seconds: 3")
+    (folder / "call.yaml").write_text(text, encoding="utf-8")
+    t = time.monotonic()
+    report = check_limited(path.read_bytes(), path.name, load_call(folder))
+    assert time.monotonic() - t < 10  # ended by the limit, not by the work
+    assert [f.key for f in report.findings] == [tuple(f) for f in expected(path)["findings"]]
 
 
 # --- damaged copies of the valid sample: every reader failure is one file.corrupt finding (issue 11, point 8) ---

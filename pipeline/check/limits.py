@@ -4,6 +4,7 @@ The limit reached is the file's one finding, file.too_complex; the batch and `aw
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import json
 import os
@@ -48,6 +49,10 @@ def _address_space() -> int:
 def _child(work: Callable[[], bytes], mb: int, w: int) -> None:
     """In the forked worker: limit the address space to what it has plus the call's memory, work, send the bytes."""
     try:
+        # a reader that runs out of memory in C aborts: its dump is no message for the user (the parent reports it)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        faulthandler.disable()
         limit = _address_space() + mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
