@@ -48,7 +48,8 @@ bench: setup
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/certificates.py
-	$(BIN)/python bench/fuzz.py
+	$(BIN)/python bench/fuzz.py --limited
+	$(BIN)/python bench/faults.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py

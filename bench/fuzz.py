@@ -214,6 +214,74 @@ def run(n: int, seed: int, files: list[Path] | None = None, call: Call | None = 
     return out
 
 
+def hostile_zips(rnd: random.Random) -> list[tuple[str, bytes]]:
+    """Archives as staff receive them and as attackers make them: an export of sample forms, names with `..`, an
+    absolute path, a NUL, control characters, GBK and UTF-8 without the flag, the same name twice, a member bomb,
+    an archive inside, 3,000 tiny entries, a cut-off archive, and byte-damaged copies of the export."""
+    pdfs = sorted((SAMPLES / "pdf" / "applications").glob("*.pdf"))[:2]
+    forms = sorted((SAMPLES / "round").glob("*.docx"))[:4] + pdfs
+
+    def make(entries: list[tuple[bytes | str, bytes]], flag: bool = True) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries:
+                info = zipfile.ZipInfo(name if isinstance(name, str) else name.decode("latin-1"),
+                                       date_time=(2021, 6, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                if not flag:
+                    info.flag_bits &= ~0x800
+                z.writestr(info, data)
+        return buf.getvalue()
+
+    export = make([(f"申报/{f.name}", f.read_bytes()) for f in forms])
+    one = forms[0].read_bytes()
+    bomb = b"\0" * (300 * 2**20)
+    out = [
+        ("export.zip", export),
+        ("traversal.zip", make([("../../etc/evil.docx", one), ("/abs/a.docx", one), ("ok/a.docx", one)])),
+        ("nul.zip", make([("a\0b.docx", one), ("c\x01\x1b.docx", one)])),
+        ("gbk.zip", make([("申报书.docx".encode("gbk"), one)], flag=False)),
+        ("utf8-noflag.zip", make([("申报书.docx".encode(), one)], flag=False)),
+        ("same-name.zip", make([("申报书.docx", one), ("申报书.docx", forms[1].read_bytes())])),
+        ("bomb.zip", make([("bomb.docx", bomb)])),
+        ("nested.zip", make([("inner.zip", export)])),
+        ("many.zip", make([(f"n/{i}.txt", b"x") for i in range(3000)])),
+        ("cut.zip", export[: len(export) // 2]),
+    ]
+    for k in range(40):
+        out.append((f"export-flip-{k}.zip", flip(export, rnd)))
+        out.append((f"export-cut-{k}.zip", truncate(export, rnd)))
+    return out
+
+
+def run_zips(seed: int, call: Call) -> tuple[int, list[str], float]:
+    """Each hostile archive through `run_batch` with a fresh registry: (archives, tracebacks, seconds).
+
+    A clean refusal (BatchError, PipelineError: exit 3 with a message) is an answer, not a failure."""
+    import tempfile
+
+    from pipeline.batch import run_batch
+    from pipeline.errors import PipelineError
+    from pipeline.registry import Registry
+
+    rnd = random.Random(seed)
+    archives = hostile_zips(rnd)
+    failures: list[str] = []
+    t = time.perf_counter()
+    for name, data in archives:
+        with tempfile.TemporaryDirectory(prefix="award-fuzz-zip-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                with Registry(Path(tmp) / "r.sqlite", call_id=call.id) as reg:
+                    run_batch(path, Path(tmp) / "out", call, reg, jobs=1)
+            except PipelineError:
+                pass
+            except Exception:  # counted and printed: what the bench is for
+                failures.append(f"{name}:\n{traceback.format_exc()}")
+    return len(archives), failures, time.perf_counter() - t
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the fuzz bench and print its figures; exit 1 when any mutant raised or gave an invalid report."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -221,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--limited", action="store_true", help="check each mutant in the per-file limit worker")
     ap.add_argument("--show", type=int, default=5, help="tracebacks and invalid reports to print")
+    ap.add_argument("--no-zips", action="store_true", help="skip the hostile archives through award batch")
     args = ap.parse_args(argv)
     check = None
     if args.limited:
@@ -243,9 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  RSS growth:  {out.rss_growth_mb:.0f} MB (peak, over the baseline run)")
     print(f"  mean time:   {mean * 1000:.0f} ms per mutant, {base * 1000:.0f} ms per unmutated sample: "
           f"ratio {mean / base if base else 0:.2f}")
-    for text in out.tracebacks[:args.show] + out.invalid[:args.show]:
+    zip_failures: list[str] = []
+    if not args.no_zips:
+        count, zip_failures, seconds = run_zips(args.seed, load_call("saq-2021"))
+        print(f"  archives:    {count} hostile or damaged .zip through award batch in {seconds:.0f} s: "
+              f"{len(zip_failures)} tracebacks")
+    for text in out.tracebacks[:args.show] + out.invalid[:args.show] + zip_failures[:args.show]:
         print("\n" + text)
-    return 1 if out.tracebacks or out.invalid else 0
+    return 1 if out.tracebacks or out.invalid or zip_failures else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import posixpath
 import re
 import signal
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -347,12 +348,16 @@ def _init_worker(call_folder: str) -> None:
     _worker_call = load_call(call_folder)
 
 
+# what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row
+_UNREADABLE = (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError, zlib.error)
+
+
 def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check one source; the report as a dict and the locations of the fields the batch rules name."""
     max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
     try:
         data = read_source(source, max_bytes)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError) as e:
+    except _UNREADABLE as e:
         return _unread(source, call, f"（{e}）", f" ({e})").to_dict(), {}
     assert data is not None
     seconds, mb = limits_of(call)
@@ -503,7 +508,7 @@ def hash_sources(sources: Sequence[Source]) -> dict[str, str]:
     for s in sources:
         if s.problem is not None:
             continue
-        with contextlib.suppress(OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
+        with contextlib.suppress(*_UNREADABLE):
             out[s.path] = _sha256(s)  # unreadable: its check says so, with no number
     return out
 

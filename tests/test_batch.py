@@ -711,3 +711,24 @@ def test_a_file_over_the_time_limit_is_one_row_of_file_too_complex(tmp_path: Pat
     (row,) = result.rows
     assert [f.code for f in row.report.findings] == ["file.too_complex"]
     assert "0.02" in row.report.findings[0].message
+
+
+def test_a_damaged_deflate_stream_in_a_zip_member_is_that_files_row(tmp_path: Path, call: Any) -> None:
+    data = (SAMPLES / "applications" / "valid.docx").read_bytes()
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a/申报书.docx", data)
+        z.writestr("b/另一份.docx", (SAMPLES / "round" / "0002-申报书.docx").read_bytes())
+    raw = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as z:
+        info = z.getinfo("a/申报书.docx")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 200, start + 260):  # garbage inside the compressed data (the CRC is not reached first)
+        raw[k] ^= 0x5A
+    archive.write_bytes(bytes(raw))
+    with Registry(tmp_path / "r.sqlite") as reg:
+        result = run_batch(archive, tmp_path / "out", call, reg, jobs=1)
+    rows = {r.source.path: r for r in result.rows}
+    assert rows["b/另一份.docx"].report.registration == "2021-0001"
+    bad = rows["a/申报书.docx"]
+    assert bad.report.registration is None and bad.report.findings[0].code.startswith("file.")
