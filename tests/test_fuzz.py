@@ -27,8 +27,8 @@ def test_mutations_are_seeded_and_change_the_bytes() -> None:
 
 @pytest.mark.timeout(120)
 def test_a_seeded_slice_of_mutants_gives_valid_reports(call: Any) -> None:
-    out = fuzz.run(150, 2021, call=call)
-    assert out.mutants == 150
+    out = fuzz.run(200, 2021, call=call)
+    assert out.mutants == 200
     assert out.tracebacks == []
     assert out.invalid == []
     assert set(out.ops) == set(fuzz.OPS)
