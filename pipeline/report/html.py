@@ -20,7 +20,7 @@ TEMPLATE = "report.html.j2"
 # Every fixed word of the page, by language.
 _WORDS: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "申报书自检报告", "files": "共 {n} 份申报书", "summary": "检查结果汇总", "no": "序号",
+        "title": "申报书自检报告", "files": "共 {n} 个文件", "summary": "检查结果汇总", "no": "序号",
         "file": "文件", "status": "结论", "pass": "通过", "fail": "未通过", "errors": "错误", "warnings": "警告",
         "infos": "提示", "format": "格式", "pages": "页数", "severity": "级别", "message": "问题说明",
         "field": "字段", "location": "位置", "clean": "未发现问题", "clean_note": "本申报书通过全部自动检查。",
@@ -32,7 +32,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "batch_footer": "本汇总由批量检查自动生成；跨申报书规则（重复申报、限额、完成人）的结果已并入各申报书。",
     },
     "en": {
-        "title": "Application Self-Check Report", "files": "Applications checked: {n}", "summary": "Summary", "no": "#",
+        "title": "Application Self-Check Report", "files": "Files checked: {n}", "summary": "Summary", "no": "#",
         "file": "File", "status": "Result", "pass": "Pass", "fail": "Fail", "errors": "Errors",
         "warnings": "Warnings", "infos": "Info", "format": "Format", "pages": "Pages", "severity": "Severity",
         "message": "Problem", "field": "Field", "location": "Location", "clean": "No problems found",
