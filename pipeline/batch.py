@@ -27,7 +27,7 @@ from pipeline.calls import Call, load_call
 from pipeline.check import TOOL, check_application
 from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
-from pipeline.check.limits import limits_of, run_limited, too_complex
+from pipeline.check.limits import limits_of, run_limited, too_complex, warm
 from pipeline.errors import PipelineError
 from pipeline.fileio import sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
@@ -346,6 +346,7 @@ def _init_worker(call_folder: str) -> None:
     global _worker_call
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     _worker_call = load_call(call_folder)
+    warm(_worker_call)  # each file is checked in a child forked from here: it inherits a warm worker
 
 
 # what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row
@@ -434,6 +435,8 @@ class Workers:
         """fn over tasks in the workers, results as they come (in task order when `ordered`); `here` does the
         same in this process, used when a pool would cost more than it saves."""
         if self.jobs <= 1 or len(tasks) <= 2:
+            if len(tasks) > 2:
+                warm(self.call)  # many files checked from this process: each forked check starts warm
             for t in tasks:
                 yield here(t)
             return
@@ -511,20 +514,6 @@ def hash_sources(sources: Sequence[Source]) -> dict[str, str]:
         with contextlib.suppress(*_UNREADABLE):
             out[s.path] = _sha256(s)  # unreadable: its check says so, with no number
     return out
-
-
-def register_sources(sources: Sequence[Source], call: Call, registry: Registry) -> tuple[dict[str, str], int]:
-    """Register every readable source, recognised or not, in path order (one transaction each); numbers by source
-    path and how many were new. For tools that number files without checking them; run_batch registers only
-    recognised forms."""
-    prefix, digits = _numbering(call)
-    numbers: dict[str, str] = {}
-    new = 0
-    for path, sha in hash_sources(sources).items():
-        reg_no, was_new = registry.register(call.id, sha, path, prefix, digits)
-        numbers[path] = reg_no
-        new += was_new
-    return numbers, new
 
 
 def _numbering(call: Call) -> tuple[str, int]:
