@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline.errors import PipelineError
+from pipeline.gbt9704 import RuleProblem, addressee_problem, check_doc_number, read_date
+from pipeline.gbt9704 import chinese_date as chinese_date
 
 BlockKind = Literal["heading", "paragraph", "table"]
 
@@ -26,7 +29,15 @@ _LIST_KEYS = ("attachments",)
 
 
 class NoticeSourceError(PipelineError):
-    """A notice source that cannot be read: names the line and what is wrong with it."""
+    """A notice source that cannot be read or breaks a GB/T 9704 rule: the line, the finding code (the same code
+    `award gongwen` reports for it) and the parameters of its message."""
+
+    def __init__(self, message_zh: str, message_en: str, code: str = "gongwen.source", line: int = 0,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(message_zh, message_en)
+        self.code = code
+        self.line = line
+        self.params = params or {}
 
 
 @dataclass(frozen=True)
@@ -77,27 +88,44 @@ def heading_level(line: str) -> int:
     return 0
 
 
-def chinese_date(date: dt.date) -> str:
-    """A date as GB/T 9704 writes it: Arabic numerals, no padding (2021年5月26日)."""
-    return f"{date.year}年{date.month}月{date.day}日"
+def attachment_lines(names: Sequence[str]) -> list[str]:
+    """`1.名称`, `2.名称` for several attachments, the bare name for one; never a final punctuation mark."""
+    clean = [n.strip().rstrip("。；;，,.、") for n in names if n.strip()]
+    if len(clean) == 1:
+        return clean
+    return [f"{i}.{n}" for i, n in enumerate(clean, 1)]
 
 
-_ZH_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+def cc_line(text: str) -> str:
+    """抄送 ends with a full stop (§7.4.2)."""
+    text = text.strip().rstrip("。.;；，,")
+    return text + "。" if text else ""
 
 
 def _error(lineno: int, zh: str, en: str) -> NoticeSourceError:
-    return NoticeSourceError(f"通知源文件第{lineno}行：{zh}", f"notice source, line {lineno}: {en}")
+    return NoticeSourceError(f"通知源文件第{lineno}行：{zh}", f"notice source, line {lineno}: {en}",
+                             line=lineno, params={"line": lineno, "reason_zh": zh, "reason_en": en})
+
+
+def rule_error(problem: RuleProblem, lineno: int, key: str) -> NoticeSourceError:
+    """A source value that breaks a GB/T 9704 rule, with the rule's own code and parameters."""
+    actual = problem.params.get("actual", "")
+    reason_zh = problem.params.get("reason_zh") or "不是有效日期"
+    reason_en = problem.params.get("reason_en") or "not a date"
+    expected = problem.params.get("expected")
+    return NoticeSourceError(
+        f"通知源文件第{lineno}行：{key}“{actual}”{reason_zh}" + (f"，应为“{expected}”" if expected else "")
+        + f"（{problem.code}）",
+        f"notice source, line {lineno}: {key} \"{actual}\": {reason_en}" + (f"; write \"{expected}\"" if expected
+                                                                           else "") + f" ({problem.code})",
+        code=problem.code, line=lineno, params=dict(problem.params))
 
 
 def _parse_date(value: str, lineno: int, key: str) -> dt.date:
-    m = _ZH_DATE.match(value)
     try:
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise _error(lineno, f"{key}“{value}”不是有效日期（应写作 2021-05-26 或 2021年5月26日）",
-                     f"{key} \"{value}\" is not a date (write 2021-05-26 or 2021年5月26日)") from None
+        return read_date(value)
+    except ValueError as e:
+        raise rule_error(e.args[0], lineno, key) from None
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str | list[str]], dict[str, int], int]:
@@ -165,8 +193,20 @@ def _body(lines: list[str], first: int) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def parse_notice(text: str) -> Notice:
-    """Parse a notice source; a bad source raises NoticeSourceError naming the line."""
+def validate_notice(notice: Notice, where: dict[str, int]) -> None:
+    """The GB/T 9704 rules a source's own values must meet before anything is rendered (the same functions the
+    checker applies to a rendered notice): the document number and the addressee's colon."""
+    problem = check_doc_number(notice.number)
+    if problem is not None:
+        raise rule_error(problem, where.get("number", 0), "number")
+    problem = addressee_problem(notice.addressee)
+    if problem is not None:
+        raise rule_error(problem, where.get("addressee", 0), "addressee")
+
+
+def parse_notice(text: str, validate: bool = True) -> Notice:
+    """Parse a notice source; a bad source raises NoticeSourceError naming the line (validate=False: only what
+    stops reading it, for the checker, which reports the rules itself)."""
     lines = text.lstrip("\ufeff").splitlines()
     values, where, body_start = _front_matter(lines)
     for key in REQUIRED:
@@ -187,9 +227,12 @@ def parse_notice(text: str) -> Notice:
     blocks = _body(lines, body_start)
     if not blocks:
         raise _error(body_start, "正文为空", "the body is empty")
-    return Notice(
+    notice = Notice(
         issuer=text_of("issuer"), number=text_of("number"), title=text_of("title"),
         addressee=text_of("addressee"), date=date, blocks=blocks, issuer_code=text_of("issuer_code"),
         attachments=tuple(attachments) if isinstance(attachments, list) else (attachments,),
         cc=text_of("cc"), printed_by=text_of("printed_by"), printed_date=printed,
     )
+    if validate:
+        validate_notice(notice, where)
+    return notice

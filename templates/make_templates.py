@@ -25,8 +25,8 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import gbt9704 as gb  # noqa: E402
 from pipeline.fileio import save_docx_reproducible  # noqa: E402
-from pipeline.render import gbt9704 as gb  # noqa: E402
 
 OUT = ROOT / "templates" / "default"
 FIXED_TIME = dt.datetime(2021, 5, 26)

@@ -11,10 +11,10 @@ import docx
 import pytest
 from conftest import APPS
 
+from pipeline import gbt9704 as gb
 from pipeline.check import check_bytes
 from pipeline.check.gongwen import check_notice
 from pipeline.model import Report
-from pipeline.render import gbt9704 as gb
 from pipeline.render.documents import (
     Winner,
     decision_from_winners,

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import ROOT
 from docx.oxml.ns import qn
 
+from pipeline import gbt9704 as gb
 from pipeline.cli import main
 from pipeline.notice import NoticeSourceError, parse_notice
-from pipeline.render import gbt9704 as gb
 from pipeline.render.documents import (
     decision_context,
     decision_from_winners,

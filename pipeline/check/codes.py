@@ -165,6 +165,23 @@ CODES: dict[str, Code] = {
     "gongwen.font": Code("error", "字体字号", "font",
                          "{label}应为{expected}，现为{actual}（共{count}段）",
                          "{label} should be {expected}, is {actual} ({count} paragraphs)"),
+    "gongwen.not_a_notice": Code("error", "不是公文", "not an official notice",
+                                 "这不是一份公文：{reason_zh}。请确认选的是通知的 .docx 或文本文件",
+                                 "This is not an official notice: {reason_en}. Check that you chose the notice's "
+                                 ".docx or text file"),
+    "gongwen.invalid_date": Code("error", "日期不存在", "no such date",
+                                 "日期“{actual}”不存在，请核对", "The date \"{actual}\" does not exist; check it"),
+    "gongwen.source": Code("error", "通知源文件有误", "notice source",
+                           "通知源文件第{line}行：{reason_zh}", "Notice source, line {line}: {reason_en}"),
+    "gongwen.issuer_mark": Code("error", "发文机关标志", "issuer mark",
+                                "发文机关标志“{actual}”{reason_zh}", "Issuer mark \"{actual}\": {reason_en}"),
+    "gongwen.separator": Code("error", "版头分隔线", "red rule",
+                              "发文字号之下应有一条红色分隔线（{reason_zh}）",
+                              "A red rule belongs under the document number ({reason_en})"),
+    "gongwen.title": Code("error", "公文标题", "title",
+                          "标题“{actual}”{reason_zh}", "Title \"{actual}\": {reason_en}"),
+    "gongwen.page_number": Code("error", "页码", "page numbers",
+                                "页码不规范：{reason_zh}", "Page numbers: {reason_en}"),
 }
 
 _SEVERITY_WORDS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},

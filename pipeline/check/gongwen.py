@@ -1,47 +1,51 @@
 """`award gongwen`: check any notice (.docx, plain text, or a notice source) against GB/T 9704-2012 (spec §6).
 
-Rules and the choices made where the standard leaves room:
-- gongwen.doc_number: 〔〕 around the year (not [] ［］ 【】 ()), no spaces, no leading zeros, no 第
-  (沪质协〔2021〕14号); checked on the number line and on numbers cited in the text.
-- gongwen.date: full dates in Arabic numerals without padding or spaces (2021年5月26日); 二〇二一年五月二十六日,
-  2021年05月26日 and a bare 2021-05-26 line are findings.
-- gongwen.heading: the forms of §7.3.3 are 一、 （一） 1. （1）; 1、 一. (一) （一）、 (1) are findings, and so is a
-  number out of sequence within its level (a higher level resets the count). Skipping a level (一、 then 1.)
-  is allowed: the standard gives the order, not an obligation to use every level.
+The parts of a notice are recognised by their role, position and format, never by their wording: the document
+number is the line that is one number (机关代字〔年份〕序号号); the issuer mark is what stands above it; the title
+is what follows it (centred lines in a .docx, ending with the kind of document: 通知, 决定, 函 …); the addressee
+is the short line after the title; the date is the line that is one date, the issuer's name the short line above
+it; the closing block is the 抄送/印发 lines at the end. A file in which neither a document number nor a title
+can be found is not a notice: one finding, gongwen.not_a_notice, instead of every rule failing.
+
+Rules (the figures and patterns come from pipeline.gbt9704, which the renderer reads too):
+- gongwen.doc_number: 〔〕 around the year, no spaces, no padding, no 第 (沪质协〔2021〕14号), on the number
+  line and on numbers cited in the text.
+- gongwen.date / gongwen.invalid_date: 2021年5月26日 in Arabic numerals without padding or spaces; a date that
+  does not exist.
+- gongwen.heading: 一、 （一） 1. （1）, in sequence within their level (a higher level resets the count; skipping
+  a level is allowed: the standard gives the order, not an obligation to use every level).
 - gongwen.attachment: 附件：名称 with a full-width colon, several names numbered 1. 2.; no punctuation after a
-  name; the note comes before the issuer's name and the date.
-- gongwen.addressee: the line after the title, flush left, ends with a full-width colon.
-- gongwen.obsolete_element: 主题词 and 抄报 (GB/T 9704-2012 dropped both; 抄送 covers every recipient).
-- gongwen.closing: 抄送：… with a full-width colon, ending with 。.
-- gongwen.page_setup (.docx): A4, margins 37/35/28/26 mm within 1 mm (bottom and right within 1.5 mm).
-- gongwen.font (.docx): the title 22 pt 小标宋; body 16 pt 仿宋; 一、 headings 黑体, （一） headings 楷体.
+  name; the note before the issuer's name and the date.
+- gongwen.addressee: flush left, ends with a full-width colon (an addressee without any colon too).
+- gongwen.obsolete_element: 主题词 and 抄报 (dropped in 2012). gongwen.closing: 抄送：… ending with 。.
+- .docx only: gongwen.page_setup (A4, margins, 22 lines of 28 characters), gongwen.font (title 2号 小标宋, body
+  3号 仿宋, 一、 黑体, （一） 楷体, 1. and （1） 仿宋), gongwen.title (centred), gongwen.issuer_mark (red),
+  gongwen.separator (a red rule under the number), gongwen.page_number (— 1 —, 4号 宋体, outer corners).
+- A .docx is read through the same guards as an application (content sniffing, the zip limits, XML without
+  DTDs); a damaged one is a file.* finding.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import gbt9704 as gb
 from pipeline.calls import Call
 from pipeline.check.codes import make
 from pipeline.errors import PipelineError
+from pipeline.gbt9704 import DOC_NUMBER, FULL_DATE, ISO_DATE, RuleProblem
+from pipeline.ingest.problems import FileProblem
 from pipeline.model import FileInfo, Finding, Location, Report
-from pipeline.notice import Notice, NoticeSourceError, chinese_date, parse_notice
+from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line, chinese_date, parse_notice
 
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-
-DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,12})[ \t\u3000]*(?P<open>[〔\[［【(（])[ \t\u3000]*(?P<year>\d{4})"
-                        r"[ \t\u3000]*(?P<close>[〕\]］】)）])[ \t\u3000]*(?P<di>第)?[ \t\u3000]*(?P<serial>\d+)"
-                        r"[ \t\u3000]*号")
 _SP = r"[ \t\u3000]*"
-FULL_DATE = re.compile(r"(?P<y>\d{4}|[〇零一二三四五六七八九]{4})" + _SP + "年" + _SP
-                       + r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})" + _SP + "月" + _SP
-                       + r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})" + _SP + "日")
-ISO_DATE_LINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+_SPACE = re.compile(r"[ \t\u3000]")
 
 # (level, pattern, is the correct form); the first match decides
 _CN = "[一二三四五六七八九十]+"
@@ -57,6 +61,11 @@ HEADING_FORMS: tuple[tuple[int, re.Pattern[str], str | None], ...] = (
     (3, re.compile(r"^(?P<n>\d{1,2})\.(?!\d)"), None),
     (3, re.compile(r"^(?P<n>\d{1,2})[、．](?!\d)"), "{n}."),
 )
+ATTACHMENT_NOTE = re.compile(r"^附[ \t\u3000]*件(?P<colon>[ \t\u3000]*[:：]?)[ \t\u3000]*(?P<rest>.*)$")
+CC_LINE = re.compile(r"^抄[ \t\u3000]*[送报]")
+PRINTED_LINE = re.compile(r"印[ \t\u3000]*发$")
+# sentence punctuation: a line ending with one is a sentence of the body, not a name, title or mark
+_SENTENCE_END = ("。", "；", ";", "！", "？", "，", ",")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,27 @@ class Line:
     text: str
     index: int
     paragraph: Any = None  # the python-docx Paragraph of a .docx
+    location: Location | None = None
+    in_table: bool = False
+
+    @property
+    def where(self) -> Location:
+        return self.location or Location(kind="docx", paragraph=self.index)
+
+
+@dataclass
+class Roles:
+    """Where each part of the notice is, as indexes into the lines (None: not found)."""
+
+    mark: list[int] = field(default_factory=list)
+    number: int | None = None
+    title: list[int] = field(default_factory=list)
+    addressee: int | None = None
+    body: list[int] = field(default_factory=list)
+    note: int | None = None
+    signature: int | None = None
+    date: int | None = None
+    closing: list[int] = field(default_factory=list)
 
 
 def chinese_number(text: str) -> int:
@@ -85,19 +115,150 @@ def _zh_numeral(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-def _loc(line: Line) -> Location:
-    return Location(kind="docx", paragraph=line.index)
+def heading_of(text: str) -> int:
+    """The heading level a line starts with, in any of the forms people write (right or wrong), or 0."""
+    for level, pattern, _ in HEADING_FORMS:
+        if pattern.match(text):
+            return level
+    return 0
 
+
+def _is_date_line(text: str) -> bool:
+    return bool(FULL_DATE.fullmatch(text) or ISO_DATE.match(text))
+
+
+def _is_number_line(text: str) -> bool:
+    """A line that is one document number (possibly with 签发人：name beside it, as a report's head has)."""
+    m = DOC_NUMBER.search(text)
+    if m is None:
+        return False
+    rest = (text[:m.start()] + text[m.end():])
+    rest = re.sub(r"签[ \t\u3000]*发[ \t\u3000]*人[:：].*$", "", rest)
+    return len(_SPACE.sub("", rest)) <= 2
+
+
+def _ends_with_kind(text: str) -> bool:
+    return text.rstrip().endswith(gb.KINDS)
+
+
+# --- finding the parts ------------------------------------------------------------------------------------------
+
+class _Reader:
+    """Finds the roles of the lines (see the module's docstring)."""
+
+    def __init__(self, lines: list[Line], docx: _Styles | None) -> None:
+        self.lines = lines
+        self.docx = docx
+        self.texts = [line.text.strip() for line in lines]
+        self.filled = [i for i, t in enumerate(self.texts) if t and not lines[i].in_table]
+
+    def _after(self, i: int | None, limit: int = 10**9) -> list[int]:
+        return [j for j in self.filled if (i is None or j > i)][:limit]
+
+    def centred(self, i: int) -> bool | None:
+        if self.docx is None or self.lines[i].paragraph is None:
+            return None
+        return self.docx.alignment(self.lines[i].paragraph) == "center"
+
+    def roles(self) -> Roles:
+        r = Roles()
+        head = self.filled[:8]
+        r.number = next((i for i in head if _is_number_line(self.texts[i])), None)
+        if r.number is not None:
+            r.mark = [i for i in self.filled if i < r.number]
+            r.title = self._title(self._after(r.number, 1))
+        else:
+            # no number: a title is a short line ending with the kind of document, near the top
+            first = next((i for i in head[:5] if _ends_with_kind(self.texts[i]) and len(self.texts[i]) <= 80
+                          and not self.texts[i].endswith(_SENTENCE_END)), None)
+            if first is not None:
+                r.title = self._title([first])
+                r.mark = [i for i in self.filled if i < first][:2]
+        start = r.title[-1] if r.title else r.number
+        if start is None:
+            return r
+        nxt = self._after(start, 1)
+        if nxt and self._addressee_like(nxt[0]):
+            r.addressee = nxt[0]
+            start = nxt[0]
+        after = self._after(start)
+        r.date = next((i for i in after if _is_date_line(self.texts[i])), None)
+        end = r.date if r.date is not None else len(self.lines)
+        r.note = next((i for i in after if i < end and self._note(i)), None)
+        if r.date is not None:
+            before = [i for i in after if i < r.date and i != r.note]
+            if before and self._name_like(before[-1]) and (r.note is None or before[-1] > r.note):
+                r.signature = before[-1]
+        stops = [i for i in (r.note, r.signature, r.date) if i is not None]
+        stop = min(stops) if stops else len(self.lines)
+        r.body = [i for i, t in enumerate(self.texts) if start < i < stop and t]
+        tail = [i for i, t in enumerate(self.texts) if i > (r.date or start) and t]
+        r.closing = [i for i in tail if CC_LINE.match(self.texts[i]) or PRINTED_LINE.search(self.texts[i])]
+        return r
+
+    def _title(self, first: list[int]) -> list[int]:
+        """The title's lines from its first: the centred paragraphs of a .docx; in text, the lines up to the one
+        ending with the kind of document (at most three)."""
+        if not first:
+            return []
+        out = [first[0]]
+        if self.centred(first[0]) is not None:
+            for j in self._after(first[0], 3):
+                if self.centred(j) and not self.texts[j].endswith((":", "：")):
+                    out.append(j)
+                else:
+                    break
+            return out
+        if _ends_with_kind(self.texts[first[0]]):
+            return out
+        more = self._after(first[0], 2)
+        for k in range(len(more)):
+            if self.texts[more[k]].endswith((*_SENTENCE_END, ":", "：")) or heading_of(self.texts[more[k]]):
+                break
+            if _ends_with_kind(self.texts[more[k]]):
+                return out + more[:k + 1]
+        return out
+
+    def _addressee_like(self, i: int) -> bool:
+        """The line after the title is the addressee when it ends with a colon, or is a short list of names:
+        no sentence punctuation, not a heading, not indented like a body paragraph."""
+        text = self.texts[i]
+        if text.endswith((":", "：")):
+            return len(text) <= 120
+        if len(text) > 40 or text.endswith(_SENTENCE_END) or heading_of(text) or _is_date_line(text):
+            return False
+        if self._note(i):
+            return False
+        p = self.lines[i].paragraph
+        if p is not None and self.docx is not None:
+            return self.docx.first_line_indent(p) <= 0 and self.docx.alignment(p) in ("left", "both")
+        return True
+
+    def _note(self, i: int) -> bool:
+        m = ATTACHMENT_NOTE.match(self.texts[i])
+        return bool(m and m.group("rest") and not re.fullmatch(r"\d+", m.group("rest")))
+
+    def _name_like(self, i: int) -> bool:
+        text = self.texts[i]
+        return len(text) <= 40 and not text.endswith(_SENTENCE_END) and not heading_of(text) \
+            and not re.match(r"^\d+[.．、]", text)
+
+
+# --- the text rules ------------------------------------------------------------------------------------------------
 
 class _Checker:
-    def __init__(self, lines: list[Line], call: Call) -> None:
+    def __init__(self, lines: list[Line], call: Call, roles: Roles) -> None:
         self.lines = lines
         self.call = call
+        self.roles = roles
         self.findings: list[Finding] = []
 
     def add(self, code: str, line: Line | None, **params: Any) -> None:
-        loc = _loc(line) if line is not None else Location(kind="file")
+        loc = line.where if line is not None else Location(kind="file")
         self.findings.append(make(code, self.call, location=loc, **params))
+
+    def add_problem(self, problem: RuleProblem, line: Line | None) -> None:
+        self.add(problem.code, line, **problem.params)
 
     def run(self) -> list[Finding]:
         self.doc_numbers()
@@ -108,60 +269,62 @@ class _Checker:
         self.obsolete_and_closing()
         return self.findings
 
+    def body_lines(self) -> list[Line]:
+        return [self.lines[i] for i in self.roles.body]
+
     # -- the document number, wherever it is written ---------------------------------------------------
     def doc_numbers(self) -> None:
         for line in self.lines:
             for m in DOC_NUMBER.finditer(line.text):
-                problems_zh, problems_en = [], []
-                if m.group("open") != "〔" or m.group("close") != "〕":
-                    problems_zh.append("年份应用六角括号〔〕")
-                    problems_en.append("the year goes in 〔〕")
-                if re.search(r"[ \t\u3000]", m.group(0)):
-                    problems_zh.append("不应有空格")
-                    problems_en.append("no spaces")
-                if m.group("di"):
-                    problems_zh.append("序号前不加“第”")
-                    problems_en.append("no 第 before the serial")
-                if m.group("serial").startswith("0"):
-                    problems_zh.append("序号不编虚位")
-                    problems_en.append("no leading zeros")
-                if problems_zh:
-                    expected = f"{m.group('code')}〔{m.group('year')}〕{int(m.group('serial'))}号"
-                    self.add("gongwen.doc_number", line, actual=m.group(0), expected=expected,
-                             reason_zh="，".join(problems_zh), reason_en=", ".join(problems_en))
+                problem = gb.doc_number_problem(m)
+                if problem is not None:
+                    self.add_problem(problem, line)
 
     # -- dates -----------------------------------------------------------------------------------------
     def dates(self) -> None:
         for line in self.lines:
             for m in FULL_DATE.finditer(line.text):
-                y, mo, d = m.group("y"), m.group("m"), m.group("d")
-                zh = not y.isdigit() or not mo.isdigit() or not d.isdigit()
-                if zh:
-                    year = int(y) if y.isdigit() else int("".join(str(_ZH_DIGITS[c]) for c in y))
-                    month = int(mo) if mo.isdigit() else chinese_number(mo)
-                    day = int(d) if d.isdigit() else chinese_number(d)
-                    reason = ("应使用阿拉伯数字", "use Arabic numerals")
-                elif mo.startswith("0") or d.startswith("0"):
-                    year, month, day = int(y), int(mo), int(d)
-                    reason = ("月、日不编虚位", "no zero padding")
-                elif re.search(r"[ \t\u3000]", m.group(0)):
-                    year, month, day = int(y), int(mo), int(d)
-                    reason = ("不应有空格", "no spaces")
-                else:
+                self._date(line, m)
+            text = line.text.strip()
+            iso = ISO_DATE.match(text)
+            if iso:
+                parts = [int(x) for x in iso.groups()]
+                try:
+                    gb.read_date(text)
+                except ValueError as e:
+                    self.add_problem(e.args[0], line)
                     continue
-                expected = f"{year}年{month}月{day}日"
-                self.add("gongwen.date", line, actual=m.group(0), expected=expected, reason_zh=reason[0],
-                         reason_en=reason[1])
-            if ISO_DATE_LINE.match(line.text.strip()):
-                parts = [int(x) for x in re.split(r"[-/.]", line.text.strip())]
-                self.add("gongwen.date", line, actual=line.text.strip(),
-                         expected=f"{parts[0]}年{parts[1]}月{parts[2]}日",
+                self.add("gongwen.date", line, actual=text, expected=f"{parts[0]}年{parts[1]}月{parts[2]}日",
                          reason_zh="成文日期应写作“年月日”", reason_en="write the date with 年月日")
+
+    def _date(self, line: Line, m: re.Match[str]) -> None:
+        y, mo, d = m.group("y"), m.group("m"), m.group("d")
+        year = int(y) if y.isdigit() else int("".join(str(_ZH_DIGITS[c]) for c in y))
+        month = int(mo) if mo.isdigit() else chinese_number(mo)
+        day = int(d) if d.isdigit() else chinese_number(d)
+        expected = f"{year}年{month}月{day}日"
+        try:
+            gb.read_date(expected)
+        except ValueError:
+            self.add_problem(gb.invalid_date(m.group(0)), line)
+            return
+        if not y.isdigit() or not mo.isdigit() or not d.isdigit():
+            reason = ("应使用阿拉伯数字", "use Arabic numerals")
+        elif mo.startswith("0") or d.startswith("0"):
+            reason = ("月、日不编虚位", "no zero padding")
+        elif _SPACE.search(m.group(0)):
+            reason = ("不应有空格", "no spaces")
+        else:
+            return
+        self.add("gongwen.date", line, actual=m.group(0), expected=expected, reason_zh=reason[0],
+                 reason_en=reason[1])
 
     # -- headings: forms and sequence --------------------------------------------------------------------
     def headings(self) -> None:
         counters: dict[int, int] = {}
         for line in self.body_lines():
+            if line.in_table:
+                continue
             text = line.text.strip()
             for level, pattern, fix in HEADING_FORMS:
                 m = pattern.match(text)
@@ -185,33 +348,19 @@ class _Checker:
                     counters.pop(deeper, None)
                 break
 
-    def body_lines(self) -> list[Line]:
-        """The lines between the addressee (or the title) and the issuer's name / date."""
-        start = self._addressee_index()
-        first = start + 1 if start is not None else 0
-        out = []
-        for line in self.lines[first:]:
-            text = line.text.strip()
-            if re.match(r"^附\s*件", text) or FULL_DATE.fullmatch(text) or ISO_DATE_LINE.match(text):
-                break
-            out.append(line)
-        return out
-
     # -- the attachment note ---------------------------------------------------------------------------
     def attachments(self) -> None:
-        date_seen = False
+        date = self.roles.date
         for i, line in enumerate(self.lines):
             text = line.text.strip()
-            if FULL_DATE.fullmatch(text) or ISO_DATE_LINE.match(text):
-                date_seen = True
-            m = re.match(r"^附[ \t\u3000]*件(?P<colon>[ \t\u3000]*[:：]?)[ \t\u3000]*(?P<rest>.*)$", text)
-            if not m or not m.group("rest") or re.fullmatch(r"\d+", m.group("rest")):
+            m = ATTACHMENT_NOTE.match(text)
+            if not m or not m.group("rest") or re.fullmatch(r"\d+", m.group("rest")) or line.in_table:
                 continue  # "附件" or "附件1" heads an attachment page
-            if date_seen:
+            if date is not None and i > date and i not in self.roles.closing:
                 self.add("gongwen.attachment", line, actual=text,
                          reason_zh="附件说明应在正文之后、发文机关署名和成文日期之前",
                          reason_en="the note belongs after the body, before the issuer's name and the date")
-            if m.group("colon").strip() != "：" or m.group("colon") != "：":
+            if m.group("colon") != "：":
                 self.add("gongwen.attachment", line, actual=text,
                          reason_zh="“附件”后应紧跟全角冒号“：”", reason_en="附件 is followed by a full-width colon")
             names = [(line, m.group("rest"))]
@@ -226,41 +375,23 @@ class _Checker:
                 if len(names) > 1 and not re.match(r"^\d+\.(?!\d)", name):
                     self.add("gongwen.attachment", where, actual=name,
                              reason_zh="多个附件用“1.”“2.”标注顺序号", reason_en="number several attachments 1. 2.")
+            break
 
     # -- the addressee -----------------------------------------------------------------------------------
-    def _title_index(self) -> int | None:
-        for i, line in enumerate(self.lines):
-            if DOC_NUMBER.fullmatch(line.text.strip()):
-                for j in range(i + 1, len(self.lines)):
-                    if self.lines[j].text.strip():
-                        return j
-        return None
-
-    def _addressee_index(self) -> int | None:
-        title = self._title_index()
-        if title is None:
-            return None
-        for j in range(title + 1, len(self.lines)):
-            text = self.lines[j].text.strip()
-            if text:
-                return j if text.endswith((":", "：")) and len(text) <= 80 else None
-        return None
-
     def addressee(self) -> None:
-        i = self._addressee_index()
-        if i is None:
+        if self.roles.addressee is None:
             return
-        line = self.lines[i]
-        text = line.text.strip()
-        if not text.endswith("："):
-            self.add("gongwen.addressee", line, actual=text, reason_zh="应以全角冒号“：”结尾",
-                     reason_en="must end with a full-width colon")
+        line = self.lines[self.roles.addressee]
+        problem = gb.addressee_problem(line.text)
+        if problem is not None:
+            self.add_problem(problem, line)
         p = line.paragraph
         if p is not None:
             pf = p.paragraph_format
             indent = (pf.first_line_indent or 0) + (pf.left_indent or 0)
             if indent > 0 or line.text.startswith((" ", "\u3000")):
-                self.add("gongwen.addressee", line, actual=text, reason_zh="应顶格编排", reason_en="flush left")
+                self.add("gongwen.addressee", line, actual=line.text.strip(), reason_zh="应顶格编排",
+                         reason_en="flush left")
 
     # -- 主题词, 抄报, 抄送 ---------------------------------------------------------------------------------
     def obsolete_and_closing(self) -> None:
@@ -282,33 +413,13 @@ class _Checker:
                              reason_en="the last recipient ends with 。")
 
 
-# --- .docx only: page setup and fonts -----------------------------------------------------------------
+# --- .docx only: styles, page setup, fonts, colours, the rule, page numbers -------------------------------------
 
 _MM = 36000  # EMU per mm
-PAGE_RULES = (("page_width", 210.0, 1.0, "页宽", "page width"),
-              ("page_height", 297.0, 1.0, "页高", "page height"),
-              ("top_margin", 37.0, 1.0, "上边距", "top margin"),
-              ("bottom_margin", 35.0, 1.5, "下边距", "bottom margin"),
-              ("left_margin", 28.0, 1.0, "左边距", "left margin"),
-              ("right_margin", 26.0, 1.5, "右边距", "right margin"))
 
 
-def _page_setup(doc: Any, checker: _Checker) -> None:
-    zh, en = [], []
-    for n, section in enumerate(doc.sections):
-        for attr, want, tol, name_zh, name_en in PAGE_RULES:
-            value = getattr(section, attr)
-            if value is None or abs(value / _MM - want) > tol:
-                got = "未设置" if value is None else f"{value / _MM:.1f}mm"
-                prefix = f"第{n + 1}节" if len(doc.sections) > 1 else ""
-                zh.append(f"{prefix}{name_zh}应为{want:g}mm（现为{got}）")
-                en.append(f"{name_en} should be {want:g} mm (is {got})")
-    if zh:
-        checker.add("gongwen.page_setup", None, reason_zh="；".join(zh), reason_en="; ".join(en))
-
-
-class _Fonts:
-    """Effective East Asian font name and size of runs: run, character style, paragraph style chain, defaults."""
+class _Styles:
+    """Effective run and paragraph properties: direct formatting, then the style chain, then the defaults."""
 
     def __init__(self, doc: Any) -> None:
         from docx.oxml.ns import qn
@@ -322,87 +433,244 @@ class _Fonts:
         defaults = root.find(qn("w:docDefaults"))
         rpr_default = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
         self.default_rpr = rpr_default.find(qn("w:rPr")) if rpr_default is not None else None
+        ppr_default = defaults.find(qn("w:pPrDefault")) if defaults is not None else None
+        self.default_ppr = ppr_default.find(qn("w:pPr")) if ppr_default is not None else None
 
-    def _chain(self, style_id: str | None) -> list[Any]:
+    def _chain(self, style_id: str | None, tag: str) -> list[Any]:
         out, seen = [], set()
         while style_id and style_id in self.styles and style_id not in seen:
             seen.add(style_id)
             style = self.styles[style_id]
-            out.append(style.find(self.qn("w:rPr")))
+            out.append(style.find(self.qn(tag)))
             based = style.find(self.qn("w:basedOn"))
             style_id = based.get(self.qn("w:val")) if based is not None else None
         return out
 
-    def effective(self, paragraph: Any, run: Any) -> tuple[str | None, float | None]:
-        """(East Asian font name, size in points) of a run."""
-        qn = self.qn
+    def _para_style(self, paragraph: Any) -> str | None:
         ppr = paragraph._p.pPr
-        pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
-        para_style = pstyle.get(qn("w:val")) if pstyle is not None else self.default_para
+        pstyle = ppr.find(self.qn("w:pStyle")) if ppr is not None else None
+        return pstyle.get(self.qn("w:val")) if pstyle is not None else self.default_para
+
+    def ppr_layers(self, paragraph: Any) -> list[Any]:
+        return [x for x in (paragraph._p.pPr, *self._chain(self._para_style(paragraph), "w:pPr"), self.default_ppr)
+                if x is not None]
+
+    def rpr_layers(self, paragraph: Any, run: Any) -> list[Any]:
+        qn = self.qn
         rpr = run._r.rPr
         rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
-        layers = [rpr, *self._chain(rstyle.get(qn("w:val")) if rstyle is not None else None),
-                  *self._chain(para_style), self.default_rpr]
-        font = size = None
-        for layer in layers:
-            if layer is None:
-                continue
-            fonts = layer.find(qn("w:rFonts"))
-            if font is None and fonts is not None and fonts.get(qn("w:eastAsia")):
-                font = fonts.get(qn("w:eastAsia"))
-            sz = layer.find(qn("w:sz"))
-            if size is None and sz is not None:
-                size = int(sz.get(qn("w:val"))) / 2
-            if font is not None and size is not None:
-                break
-        return font, size
+        layers = [rpr, *self._chain(rstyle.get(qn("w:val")) if rstyle is not None else None, "w:rPr"),
+                  *self._chain(self._para_style(paragraph), "w:rPr"), self.default_rpr]
+        return [x for x in layers if x is not None]
+
+    def run_attr(self, paragraph: Any, run: Any, tag: str, attr: str) -> str | None:
+        for layer in self.rpr_layers(paragraph, run):
+            el = layer.find(self.qn(tag))
+            if el is not None and el.get(self.qn(attr)) is not None:
+                return str(el.get(self.qn(attr)))
+        return None
+
+    def effective(self, paragraph: Any, run: Any) -> tuple[str | None, float | None]:
+        """(East Asian font name, size in points) of a run."""
+        font = self.run_attr(paragraph, run, "w:rFonts", "w:eastAsia")
+        size = self.run_attr(paragraph, run, "w:sz", "w:val")
+        return font, (int(size) / 2 if size is not None else None)
+
+    def para_attr(self, paragraph: Any, path: str, attr: str) -> str | None:
+        for layer in self.ppr_layers(paragraph):
+            el = layer.find(path, {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+            if el is not None and el.get(self.qn(attr)) is not None:
+                return str(el.get(self.qn(attr)))
+        return None
+
+    def alignment(self, paragraph: Any) -> str:
+        jc = self.para_attr(paragraph, "w:jc", "w:val") or "left"
+        return {"start": "left", "end": "right", "distribute": "both"}.get(jc, jc)
+
+    def first_line_indent(self, paragraph: Any) -> int:
+        for attr in ("w:firstLine", "w:firstLineChars"):
+            value = self.para_attr(paragraph, "w:ind", attr)
+            if value is not None:
+                return int(float(value))
+        return 0
 
 
-def _fonts(doc: Any, checker: _Checker) -> None:
-    fonts = _Fonts(doc)
-    title = checker._title_index()
+def _red(color: str | None) -> bool:
+    if not color or not re.fullmatch(r"[0-9A-Fa-f]{6}", color):
+        return False
+    r, g, b = (int(color[i:i + 2], 16) for i in (0, 2, 4))
+    return r >= 0xC0 and g <= 0x60 and b <= 0x60
+
+
+def _page_setup(doc: Any, checker: _Checker, styles: _Styles) -> None:
+    zh, en = [], []
+    for n, section in enumerate(doc.sections):
+        prefix = f"第{n + 1}节" if len(doc.sections) > 1 else ""
+        for attr, want, tol, name_zh, name_en in gb.PAGE_RULES:
+            value = getattr(section, attr)
+            if value is None or abs(value / _MM - want) > tol:
+                got = "未设置" if value is None else f"{value / _MM:.1f}mm"
+                zh.append(f"{prefix}{name_zh}应为{want:g}mm（现为{got}）")
+                en.append(f"{name_en} should be {want:g} mm (is {got})")
+        lines, chars = _grid(section, styles, checker)
+        if lines != gb.LINES:
+            zh.append(f"{prefix}每页应排{gb.LINES}行（现为{lines or '未设置文档网格'}）")
+            en.append(f"{gb.LINES} lines a page (is {lines or 'no document grid'})")
+        if chars is not None and chars != gb.CHARS:
+            zh.append(f"{prefix}每行应排{gb.CHARS}个字（现为{chars}个）")
+            en.append(f"{gb.CHARS} characters a line (is {chars})")
+    if zh:
+        checker.add("gongwen.page_setup", None, reason_zh="；".join(zh), reason_en="; ".join(en))
+
+
+def _grid(section: Any, styles: _Styles, checker: _Checker) -> tuple[int | None, int | None]:
+    """Lines a page and characters a line of a section's document grid (None: no grid / cannot tell)."""
+    qn = styles.qn
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None or grid.get(qn("w:type")) in (None, "default") or not grid.get(qn("w:linePitch")):
+        return None, None
+    height = (section.page_height or 0) - (section.top_margin or 0) - (section.bottom_margin or 0)
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
+    lines = int(height / 12700 / pitch_pt + 0.05)
+    body = next((checker.lines[i] for i in checker.roles.body if checker.lines[i].paragraph is not None
+                 and not checker.lines[i].in_table and checker.lines[i].paragraph.runs), None)
+    char_pt = gb.BODY_PT
+    if body is not None:
+        run = next((r for r in body.paragraph.runs if r.text.strip()), body.paragraph.runs[0])
+        spacing = styles.run_attr(body.paragraph, run, "w:spacing", "w:val")
+        char_pt += int(spacing) / 20 if spacing is not None else 0
+    if grid.get(qn("w:type")) in ("linesAndChars", "snapToChars") and grid.get(qn("w:charSpace")):
+        char_pt = gb.BODY_PT + int(grid.get(qn("w:charSpace"))) / 4096
+    return lines, int(width / 12700 / char_pt + 0.05)
+
+
+def _fonts(checker: _Checker, styles: _Styles) -> None:
+    r = checker.roles
     roles: dict[str, tuple[str, str, str, float, list[Line], list[str]]] = {
-        "title": ("标题", "the title", "小标宋", 22.0, [], []),
-        "body": ("正文", "body text", "仿宋", 16.0, [], []),
-        "h1": ("一级标题", "level 1 headings", "黑体", 16.0, [], []),
-        "h2": ("二级标题", "level 2 headings", "楷体", 16.0, [], []),
+        "title": ("标题", "the title", "小标宋", gb.TITLE_PT, [], []),
+        "body": ("正文", "body text", "仿宋", gb.BODY_PT, [], []),
+        "h1": ("一级标题", "level 1 headings", "黑体", gb.BODY_PT, [], []),
+        "h2": ("二级标题", "level 2 headings", "楷体", gb.BODY_PT, [], []),
+        "h34": ("三、四级标题", "level 3 and 4 headings", "仿宋", gb.BODY_PT, [], []),
     }
-    if title is not None:
-        _judge(fonts, checker.lines[title], roles["title"], first_run_only=False)
+    for i in r.title:
+        _judge(styles, checker.lines[i], roles["title"], first_run_only=False)
     for line in checker.body_lines():
         text = line.text.strip()
-        if not text or line.paragraph is None:
+        if not text or line.paragraph is None or line.in_table:
             continue
-        if re.match(rf"^{_CN}、", text):
-            _judge(fonts, line, roles["h1"], first_run_only=True)
-        elif re.match(rf"^（{_CN}）", text):
-            _judge(fonts, line, roles["h2"], first_run_only=True)
-        else:
-            _judge(fonts, line, roles["body"], first_run_only=False)
+        level = heading_of(text)
+        key = {1: "h1", 2: "h2", 3: "h34", 4: "h34"}.get(level, "body")
+        _judge(styles, line, roles[key], first_run_only=level in (1, 2))
+    for k in (r.addressee, r.note, r.signature, r.date):
+        if k is not None and checker.lines[k].paragraph is not None:
+            _judge(styles, checker.lines[k], roles["body"], first_run_only=False)
     for name_zh, name_en, face, size, bad, seen in roles.values():
         if bad:
             checker.add("gongwen.font", bad[0], label=name_zh, label_en=name_en, expected=f"{size:g}pt {face}",
                         actual=seen[0], count=len(bad))
 
 
-def _judge(fonts: _Fonts, line: Line, role: tuple[str, str, str, float, list[Line], list[str]],
+def _judge(styles: _Styles, line: Line, role: tuple[str, str, str, float, list[Line], list[str]],
            first_run_only: bool) -> None:
     _, _, face, size, bad, seen = role
     runs = [r for r in line.paragraph.runs if r.text.strip()]
     for run in runs[:1] if first_run_only else runs:
-        font, pt = fonts.effective(line.paragraph, run)
+        font, pt = styles.effective(line.paragraph, run)
         if font is None or face not in font or pt is None or abs(pt - size) > 0.25:
             bad.append(line)
             seen.append(f"{pt:g}pt {font}" if pt is not None else f"{font}")
             return
 
 
+def _layout(doc: Any, checker: _Checker, styles: _Styles) -> None:
+    """The title centred, the issuer mark red, the red rule under the number."""
+    r = checker.roles
+    for i in r.title:
+        line = checker.lines[i]
+        if line.paragraph is not None and styles.alignment(line.paragraph) != "center":
+            checker.add("gongwen.title", line, actual=line.text.strip()[:30], reason_zh="应居中排布",
+                        reason_en="centre it")
+            break
+    for i in r.mark:
+        line = checker.lines[i]
+        runs = [x for x in line.paragraph.runs if x.text.strip()] if line.paragraph is not None else []
+        if runs and not all(_red(styles.run_attr(line.paragraph, x, "w:color", "w:val")) for x in runs):
+            checker.add("gongwen.issuer_mark", line, actual=line.text.strip()[:30], reason_zh="应为红色",
+                        reason_en="print it in red")
+            break
+    if r.number is not None and checker.lines[r.number].paragraph is not None:
+        _separator(checker, styles)
+
+
+def _separator(checker: _Checker, styles: _Styles) -> None:
+    r = checker.roles
+    assert r.number is not None
+    candidates = [(i, "w:pBdr/w:bottom") for i in (*r.mark[-1:], r.number)]
+    after = [i for i in range(r.number + 1, len(checker.lines)) if checker.lines[i].paragraph is not None][:2]
+    candidates += [(i, "w:pBdr/w:top") for i in after]
+    found_colors: list[str] = []
+    for i, path in candidates:
+        p = checker.lines[i].paragraph
+        if p is None:
+            continue
+        val = styles.para_attr(p, path, "w:val")
+        if val not in (None, "nil", "none"):
+            found_colors.append(styles.para_attr(p, path, "w:color") or "auto")
+        # a drawn line (a shape) in these paragraphs counts when it is red
+        xml = p._p.xml
+        if re.search(r"<(wps:wsp|v:line|w:pict|w:drawing)\b", xml):
+            found_colors += re.findall(r'(?:srgbClr val|strokecolor)="#?([0-9A-Fa-f]{6})"', xml)
+    if any(_red(c) for c in found_colors):
+        return
+    if found_colors:
+        checker.add("gongwen.separator", checker.lines[r.number], reason_zh="现有分隔线不是红色",
+                    reason_en="the rule there is not red")
+    else:
+        checker.add("gongwen.separator", checker.lines[r.number], reason_zh="未找到", reason_en="none found")
+
+
+def _page_numbers(doc: Any, checker: _Checker, styles: _Styles) -> None:
+    """— 1 — in 4号 宋体: odd pages right, even pages left (a letter may leave page 1 without one)."""
+    zh: list[str] = []
+    en: list[str] = []
+    section = doc.sections[0]
+    odd_even = bool(doc.settings.odd_and_even_pages_header_footer)
+    footers = [("odd", section.footer)] + ([("even", section.even_page_footer)] if odd_even else [])
+    for side, footer in footers:
+        paras = [p for p in footer.paragraphs if "PAGE" in p._p.xml and re.search(r"instr[^>]*>\s*PAGE\b|"
+                                                                                      r'instr="\s*PAGE\b', p._p.xml)]
+        if not paras:
+            zh.append("缺少页码" if side == "odd" else "双页缺少页码")
+            en.append("no page number" if side == "odd" else "no page number on even pages")
+            continue
+        p = paras[0]
+        if not gb.PAGE_NUMBER.match(p.text.strip()):
+            zh.append(f"应写作“— 1 —”（现为“{p.text.strip()}”）")
+            en.append(f"write \"— 1 —\" (is \"{p.text.strip()}\")")
+        runs = [x for x in p.runs if x.text.strip()]
+        if runs:
+            font, pt = styles.effective(p, runs[0])
+            if font is None or "宋" not in font or pt is None or abs(pt - gb.PAGE_NO_PT) > 0.25:
+                zh.append(f"应为4号宋体（现为{pt if pt is None else f'{pt:g}pt'} {font}）")
+                en.append(f"4号 宋体 (is {pt} pt {font})")
+        want = "right" if side == "odd" else "left"
+        if styles.alignment(p) != want:
+            zh.append("单页码居右" if side == "odd" else "双页码居左")
+            en.append("odd pages right" if side == "odd" else "even pages left")
+    if not odd_even and not zh:
+        zh.append("单页码居右、双页码居左（应设置奇偶页不同）")
+        en.append("odd pages right, even pages left (different odd and even footers)")
+    if zh:
+        checker.add("gongwen.page_number", None, reason_zh="；".join(dict.fromkeys(zh)),
+                    reason_en="; ".join(dict.fromkeys(en)))
+
+
 # --- reading the file -------------------------------------------------------------------------------------
 
 def notice_lines(notice: Notice) -> list[str]:
     """A notice source as the lines of the document it renders to (for the text rules)."""
-    from pipeline.render.documents import attachment_lines
-
     lines = [notice.issuer, notice.number, notice.title, notice.addressee]
     for b in notice.blocks:
         lines += ["\t".join(r) for r in b.rows] if b.kind == "table" else [b.text]
@@ -411,51 +679,171 @@ def notice_lines(notice: Notice) -> list[str]:
         lines += ["附件：" + names[0], *names[1:]]
     lines += [notice.issuer, chinese_date(notice.date)]
     if notice.cc:
-        lines.append("抄送：" + notice.cc.rstrip("。") + "。")
+        lines.append("抄送：" + cc_line(notice.cc))
     return lines
 
 
-def _read(path: Path, data: bytes) -> tuple[str, list[Line], Any]:
-    if data[:2] == b"PK":
-        import io
+class NotANotice(Exception):
+    """Not something the checker can read as a notice: the reason, for gongwen.not_a_notice."""
 
-        import docx
+    def __init__(self, reason_zh: str, reason_en: str) -> None:
+        super().__init__(reason_en)
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
 
-        try:
-            doc = docx.Document(io.BytesIO(data))
-        except Exception as e:  # python-docx raises many types for a damaged package
-            raise PipelineError(f"无法打开 {path.name}：{e}", f"Cannot open {path.name}: {e}") from None
-        lines = [Line(p.text, i, p) for i, p in enumerate(doc.paragraphs)]
-        return "docx", lines, doc
+
+_OTHER_FORMATS = {
+    "pdf": ("这是 PDF 文件", "this is a PDF file"),
+    "doc": ("这是旧版 Word（.doc）文件，请另存为 .docx", "this is a legacy Word (.doc) file; save it as .docx"),
+    "wps": ("这是 WPS 文件，请另存为 .docx", "this is a WPS file; save it as .docx"),
+    "zip": ("这是不含 Word 文档的压缩包", "this is a zip archive without a Word document"),
+    "ole": ("这是一个不是 Word 文档的 OLE 文件", "this is an OLE file that is not a Word document"),
+}
+
+
+def _open_docx(data: bytes, call: Call) -> Any:
+    """A .docx through the application's guards (zip limits, encrypted package, every XML part parsed without
+    DTDs), then opened with python-docx; raises FileProblem for a damaged file."""
+    import docx
+
+    from pipeline.ingest.docx import SafeZip, main_part, parse_xml
+
+    z = SafeZip(data, call.file)
+    if "EncryptedPackage" in z.names:
+        raise FileProblem("file.encrypted")
+    try:
+        part = main_part(z)
+    except FileProblem:
+        raise NotANotice("压缩包中没有 Word 正文", "no Word main document in the package") from None
+    for name in sorted(z.names):
+        if name.endswith((".xml", ".rels")):
+            body = z.read(name)
+            if body is not None:
+                parse_xml(body, name)
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises many types for a package it cannot use
+        reason = " ".join(str(e).split())[:80] or type(e).__name__
+        raise FileProblem("file.corrupt", part=part, reason_zh=f"无法读取（{reason}）",
+                          reason_en=f"cannot be read ({reason})") from None
+
+
+def _docx_lines(doc: Any) -> list[Line]:
+    """Paragraphs and table cells in reading order (tables: one line per cell paragraph)."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[Line] = []
+    p_index = t_index = 0
+    for el in doc.element.body.iterchildren():
+        if el.tag == qn("w:p"):
+            p = Paragraph(el, doc)
+            lines.append(Line(p.text, len(lines), p, Location(kind="docx", paragraph=p_index)))
+            p_index += 1
+        elif el.tag == qn("w:tbl"):
+            table = Table(el, doc)
+            for r, row in enumerate(table.rows):
+                seen: set[int] = set()
+                for c, cell in enumerate(row.cells):
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    for p in cell.paragraphs:
+                        lines.append(Line(p.text, len(lines), p, Location(kind="docx", table=t_index, row=r, col=c),
+                                          in_table=True))
+            t_index += 1
+    return lines
+
+
+def _text_lines(data: bytes, call: Call, checker_findings: list[Finding]) -> list[Line]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise PipelineError(f"{path.name} 不是 .docx，也不是 UTF-8/GB18030 文本",
-                                f"{path.name} is neither .docx nor UTF-8/GB18030 text") from None
+            raise NotANotice("既不是 .docx，也不是 UTF-8 或 GB18030 编码的文本",
+                             "neither .docx nor UTF-8/GB18030 text") from None
+    if "\x00" in text:
+        raise NotANotice("这是二进制文件，不是文本", "a binary file, not text")
     raw = text.splitlines()
-    if raw and raw[0].strip() == "---":
-        # a notice source is checked as the document it renders to; a broken one as the text it is
-        with contextlib.suppress(NoticeSourceError):
-            raw = notice_lines(parse_notice(text))
-    return "text", [Line(t, i) for i, t in enumerate(raw)], None
+    first = next((t.strip() for t in raw if t.strip()), "")
+    if first == "---":
+        # a notice source is checked as the document it renders to; one that cannot be read is reported
+        try:
+            raw = notice_lines(parse_notice(text, validate=False))
+        except NoticeSourceError as e:
+            loc = Location(kind="docx", paragraph=max(e.line - 1, 0))
+            checker_findings.append(make(e.code, call, location=loc, **e.params))
+            return []
+    return [Line(t, i) for i, t in enumerate(raw)]
+
+
+def check_notice_bytes(data: bytes, name: str, call: Call) -> Report:
+    """Check a notice's bytes (.docx, text, or a notice source) against GB/T 9704-2012; `fields` is empty."""
+    from pipeline.check import TOOL
+    from pipeline.ingest.sniff import guard_size, sniff
+
+    fmt = sniff(data)
+    info = FileInfo(path=name, sha256=hashlib.sha256(data).hexdigest(), format=fmt, bytes=len(data))
+
+    def report(findings: list[Finding]) -> Report:
+        return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(findings))
+
+    early: list[Finding] = []
+    doc = styles = None
+    try:
+        if not data.strip():
+            raise NotANotice("文件为空", "the file is empty")
+        guard_size(data, call.file)
+        if fmt == "docx":
+            doc = _open_docx(data, call)
+            styles = _Styles(doc)
+            lines = _docx_lines(doc)
+        elif fmt == "encrypted-ooxml":
+            raise FileProblem("file.encrypted")
+        elif fmt in _OTHER_FORMATS:
+            raise NotANotice(*_OTHER_FORMATS[fmt])
+        else:
+            info = FileInfo(path=name, sha256=info.sha256, format="text", bytes=len(data))
+            lines = _text_lines(data, call, early)
+    except FileProblem as p:
+        return report([make(p.code, call, **p.params)])
+    except NotANotice as e:
+        return report([make("gongwen.not_a_notice", call, reason_zh=e.reason_zh, reason_en=e.reason_en)])
+    if early:
+        return report(early)
+    try:
+        return report(_check(lines, call, doc, styles))
+    except (FileProblem, MemoryError):
+        raise
+    except Exception as e:  # the last net: a .docx python-docx opened but cannot walk is damaged, not a crash
+        if doc is None:
+            raise
+        return report([make("file.corrupt", call, part="docx", reason_zh=f"无法读取（{type(e).__name__}）",
+                            reason_en=f"cannot be read ({type(e).__name__})")])
+
+
+def _check(lines: list[Line], call: Call, doc: Any, styles: _Styles | None) -> list[Finding]:
+    roles = _Reader(lines, styles).roles()
+    if roles.number is None and not roles.title:
+        return [make("gongwen.not_a_notice", call, reason_zh="找不到发文字号和公文标题",
+                     reason_en="neither a document number nor a title was found")]
+    checker = _Checker(lines, call, roles)
+    checker.run()
+    if doc is not None and styles is not None:
+        _page_setup(doc, checker, styles)
+        _layout(doc, checker, styles)
+        _fonts(checker, styles)
+        _page_numbers(doc, checker, styles)
+    return checker.findings
 
 
 def check_notice(path: Path, call: Call) -> Report:
-    """Check a notice (.docx, text, or a notice source) against GB/T 9704-2012; `fields` is empty."""
-    from pipeline.check import TOOL
-
+    """Check a notice file (.docx, text, or a notice source) against GB/T 9704-2012; `fields` is empty."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
-    fmt, lines, doc = _read(Path(path), data)
-    checker = _Checker(lines, call)
-    checker.run()
-    if doc is not None:
-        _page_setup(doc, checker)
-        _fonts(doc, checker)
-    info = FileInfo(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=fmt, bytes=len(data))
-    return Report(tool=TOOL, call=call.id, file=info, fields={}, findings=tuple(checker.findings))
+    return check_notice_bytes(data, str(path), call)

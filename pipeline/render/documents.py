@@ -19,12 +19,13 @@ from typing import Any
 from docx.shared import Twips
 from docxtpl import Listing
 
+from pipeline import gbt9704 as gb
 from pipeline.calls import Call, load_call
 from pipeline.check.codes import field_label
 from pipeline.fileio import save_docx_reproducible
 from pipeline.model import Finding, Report
-from pipeline.notice import Block, Notice, chinese_date, parse_notice
-from pipeline.render import gbt9704 as gb
+from pipeline.notice import Block, Notice, attachment_lines, chinese_date, parse_notice
+from pipeline.notice import cc_line as _cc
 from pipeline.render.docx import render_template
 from pipeline.resources import call_template, samples_dir
 
@@ -52,20 +53,6 @@ def signature_indents(issuer: str, date_text: str) -> tuple[float, float]:
     if date_right >= 2:
         return 2.0, date_right
     return 2.0 + date_w + 2 - name_w, 2.0
-
-
-def attachment_lines(names: Sequence[str]) -> list[str]:
-    """`1.名称`, `2.名称` for several attachments, the bare name for one; never a final punctuation mark."""
-    clean = [n.strip().rstrip("。；;，,.、") for n in names if n.strip()]
-    if len(clean) == 1:
-        return clean
-    return [f"{i}.{n}" for i, n in enumerate(clean, 1)]
-
-
-def _cc(text: str) -> str:
-    """抄送 ends with a full stop (§7.4.2)."""
-    text = text.strip().rstrip("。.;；，,")
-    return text + "。" if text else ""
 
 
 _TITLE_WORDS = ("上海市质量协会", "质量技术奖", "先进质量技术方法", "质量技术", "获奖项目", "推广活动", "申报工作",
