@@ -513,6 +513,15 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
     if not number:
         raise click.UsageError(env.say("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
                                        "give the document number with --number (or documents.decision_number)"))
+    from pipeline.gbt9704 import check_doc_number
+
+    bad = check_doc_number(number)
+    if bad is not None:  # the checker's own rule, before anything is rendered
+        p = bad.params
+        raise click.UsageError(env.say(
+            f"文号“{p['actual']}”不符合 GB/T 9704（{p['reason_zh']}），应写作“{p['expected']}”（{bad.code}）",
+            f"document number \"{p['actual']}\" breaks GB/T 9704 ({p['reason_en']}); write \"{p['expected']}\" "
+            f"({bad.code})"))
     with env.registry() as registry:
         made = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
     confirm(env, output, f"表彰决定（{made.counts['winners']} 个获奖项目）：{output}",

@@ -84,7 +84,7 @@ class RuleProblem:
 
 _SP = r"[ \t\u3000]*"
 # a document number as people write it, right or wrong: the rule below says what is wrong with it
-DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,12})" + _SP + r"(?P<open>[〔\[［【(（])" + _SP
+DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,12})" + _SP + r"(?P<open>[〔\[［【(（])" + _SP
                         + r"(?P<year>\d{4})" + _SP + r"(?P<close>[〕\]］】)）])" + _SP + r"(?P<di>第)?" + _SP
                         + r"(?P<serial>\d+)" + _SP + "号")
 DOC_NUMBER_EXAMPLE = "沪质协〔2021〕14号"
@@ -168,3 +168,22 @@ def addressee_problem(text: str) -> RuleProblem | None:
 # the kinds of document a title ends with (党政机关公文处理工作条例 §8, and 纪要/简报 as organisations use them)
 KINDS = ("决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "议案",
          "函", "纪要", "办法", "规定", "方案", "细则", "简报")
+
+TEXT_W_PT = (PAGE_W_MM - LEFT_MM - RIGHT_MM) / 25.4 * 72  # the text block's width (442.2 pt)
+
+
+def ems(text: str) -> float:
+    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text)
+
+
+def mark_size(issuer: str, width_pt: float = TEXT_W_PT) -> float:
+    """The issuer mark's size (§7.2.3: 醒目、美观、庄重, on one line): 初号, or less for a name too long for one
+    line at 初号 (in half points, as Word sets sizes)."""
+    n = ems(issuer)
+    if n <= 0:
+        return MARK_PT
+    fits = ((width_pt - 1) / n - CONDENSE_TWIPS / 20) * 2 // 1 / 2
+    return min(MARK_PT, fits)

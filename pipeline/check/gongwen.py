@@ -600,6 +600,20 @@ def _layout(doc: Any, checker: _Checker, styles: _Styles) -> None:
             checker.add("gongwen.issuer_mark", line, actual=line.text.strip()[:30], reason_zh="应为红色",
                         reason_en="print it in red")
             break
+    for i in r.mark:
+        line = checker.lines[i]
+        if line.paragraph is None or "\n" in line.text or not line.paragraph.runs:
+            continue
+        run = next((x for x in line.paragraph.runs if x.text.strip()), line.paragraph.runs[0])
+        _, size = styles.effective(line.paragraph, run)
+        spacing = styles.run_attr(line.paragraph, run, "w:spacing", "w:val")
+        indents = sum(int(float(styles.para_attr(line.paragraph, "w:ind", a) or 0)) / 20
+                      for a in ("w:left", "w:right"))
+        if size is not None and gb.ems(line.text.strip()) * (size + int(spacing or 0) / 20) > gb.TEXT_W_PT - indents:
+            checker.add("gongwen.issuer_mark", line, actual=line.text.strip()[:30],
+                        reason_zh=f"用{size:g}磅字排不下一行，会折行，应缩小字号",
+                        reason_en=f"does not fit on one line at {size:g} pt; use a smaller size")
+            break
     if r.number is not None and checker.lines[r.number].paragraph is not None:
         _separator(checker, styles)
 

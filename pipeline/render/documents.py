@@ -153,10 +153,68 @@ def notice_context(notice: Notice) -> dict[str, Any]:
     }
 
 
+def fit_mark(doc: Any, issuer: str) -> None:
+    """The issuer mark stays on one line: a name too long for 初号 gets the largest size that fits (§7.2.3)."""
+    from docx.shared import Pt
+
+    size = gb.mark_size(issuer)
+    if size >= gb.MARK_PT:
+        return
+    for p in doc.paragraphs:
+        if p.style is not None and p.style.name == gb.S_MARK:
+            for run in p.runs:
+                run.font.size = Pt(size)
+
+
+def fit_closing(doc: Any) -> None:
+    """The 印发 row of the closing block: the date column as wide as its text, the printer's name gets the rest,
+    so a long name (上海市质量协会质量沙龙秘书处) is not broken inside a word."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    table = next((t for t in reversed(doc.tables) if t.rows and t.rows[-1].cells[-1].text.endswith("印发")), None)
+    if table is None or len(table.rows[-1].cells) != 2:
+        return
+    left, right = table.rows[-1].cells
+    right_pt = (gb.ems(right.text) + 4) * gb.CLOSING_PT  # its text, the indents, two characters of slack
+    total_pt = gb.TEXT_W_PT
+    left.width, right.width = Pt(total_pt - right_pt), Pt(right_pt)
+    cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    if len(cols) == 2:
+        cols[0].set(qn("w:w"), str(round((total_pt - right_pt) * 20)))
+        cols[1].set(qn("w:w"), str(round(right_pt * 20)))
+
+
+def keep_signature_with_body(doc: Any) -> None:
+    """The issuer's name never opens a page alone (§7.3.5.4): the lines from the last body paragraph to the name
+    (the attachment note, the blank line) keep with the next, so a page break moves the body's last paragraph
+    along with them."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    sig_id = doc.styles[gb.S_SIGNATURE].style_id
+    skip = {doc.styles[n].style_id for n in (gb.S_ATTACH_NOTE, gb.S_ATTACH_NOTE_MORE)}
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is None or style.get(qn("w:val")) != sig_id:
+            continue
+        prev = p.getprevious()
+        while prev is not None and prev.tag == qn("w:p"):
+            para = Paragraph(prev, doc)
+            para.paragraph_format.keep_with_next = True
+            pstyle = prev.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            if para.text.strip() and (pstyle is None or pstyle.get(qn("w:val")) not in skip):
+                break
+            prev = prev.getprevious()
+
+
 def render_notice(notice: Notice, out: Path, call: Call | None = None) -> Path:
     """Write a notice as a GB/T 9704-2012 .docx (with the call folder's own template when it has one)."""
     tpl = render_template(template_path("notice.docx", call), notice_context(notice))
     _touch_up(tpl.docx, notice.issuer, chinese_date(notice.date))
+    fit_mark(tpl.docx, notice.issuer)
+    fit_closing(tpl.docx)
+    keep_signature_with_body(tpl.docx)
     return _save(tpl, out)
 
 
