@@ -517,10 +517,10 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
 
     bad = check_doc_number(number)
     if bad is not None:  # the checker's own rule, before anything is rendered
-        p = bad.params
+        v = bad.params
         raise click.UsageError(env.say(
-            f"文号“{p['actual']}”不符合 GB/T 9704（{p['reason_zh']}），应写作“{p['expected']}”（{bad.code}）",
-            f"document number \"{p['actual']}\" breaks GB/T 9704 ({p['reason_en']}); write \"{p['expected']}\" "
+            f"文号“{v['actual']}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”（{bad.code}）",
+            f"document number \"{v['actual']}\" breaks GB/T 9704 ({v['reason_en']}); write \"{v['expected']}\" "
             f"({bad.code})"))
     with env.registry() as registry:
         made = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
