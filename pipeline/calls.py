@@ -514,9 +514,22 @@ def _review_block(data: Any) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _doc_number(r: _Reader, key: str) -> str | None:
+    """A document number meets the GB/T 9704 rule `award decision --number` and a notice source meet."""
+    from pipeline.gbt9704 import check_doc_number
+
+    value = r.get(key, str)
+    bad = check_doc_number(value) if value is not None else None
+    if bad is not None:
+        v = bad.params
+        raise _bad(f"{r.path}.{key}", f"“{value}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”",
+                   f"\"{value}\" breaks GB/T 9704 ({v['reason_en']}); write \"{v['expected']}\"")
+    return value
+
+
 def _documents_block(data: Any) -> dict[str, Any]:
     r = _Reader(data, "documents")
-    out = {"letters_date": r.date("letters_date"), "decision_number": r.get("decision_number", str),
+    out = {"letters_date": r.date("letters_date"), "decision_number": _doc_number(r, "decision_number"),
            "decision_date": r.date("decision_date"), "award_date": r.date("award_date")}
     r.done()
     return {k: v for k, v in out.items() if v is not None}
@@ -557,7 +570,7 @@ def _texts(data: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
 
 def _notice_block(data: Any) -> dict[str, Any]:
     r = _Reader(data, "notice")
-    out = {"number": r.get("number", str), "date": r.date("date")}
+    out = {"number": _doc_number(r, "number"), "date": r.date("date")}
     r.done()
     return {k: v for k, v in out.items() if v is not None}
 

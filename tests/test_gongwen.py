@@ -461,3 +461,18 @@ def test_salon_pdf_keeps_name_with_body_and_closing_on_one_line(tmp_path: Path) 
     assert "上海市质量协会会议室" in signed
     assert any("2021年6月10日印发" in p for p in pages)
     assert "上海市质量协会质量沙龙秘书处" in pages[0].replace("\r\n", "")
+
+
+@pytest.mark.parametrize("block, key", [("documents", "decision_number"), ("notice", "number")])
+def test_call_yaml_numbers_meet_the_same_rule(block: str, key: str) -> None:
+    import yaml
+
+    from pipeline.calls import parse_call
+    from pipeline.errors import CallError
+
+    folder = ROOT / "schemas" / "saq-2021"
+    d = yaml.safe_load((folder / "call.yaml").read_text(encoding="utf-8"))
+    d[block][key] = "沪质协[2021]36号"
+    with pytest.raises(CallError) as e:
+        parse_call(d, folder)
+    assert f"{block}.{key}" in e.value.message_zh and "沪质协〔2021〕36号" in e.value.message_zh
