@@ -476,3 +476,13 @@ def test_call_yaml_numbers_meet_the_same_rule(block: str, key: str) -> None:
     with pytest.raises(CallError) as e:
         parse_call(d, folder)
     assert f"{block}.{key}" in e.value.message_zh and "沪质协〔2021〕36号" in e.value.message_zh
+
+
+def test_unreadable_source_is_one_finding(call: Any, tmp_path: Path) -> None:
+    src = tmp_path / "bad.txt"
+    src.write_text("---\nissuer: 上海市质量协会\nsubject: 通知\n---\n正文。\n", encoding="utf-8")
+    r = check_notice(src, call)
+    assert [(f.code, f.location.paragraph) for f in r.findings] == [("gongwen.source", 2)]
+    with pytest.raises(NoticeSourceError) as e:
+        parse_notice(src.read_text(encoding="utf-8"))
+    assert e.value.code == "gongwen.source" and e.value.line == 3

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +38,7 @@ def template_path(name: str, call: Call | None = None) -> Path:
 
 # --- shared pieces ---------------------------------------------------------------------------------------
 
-def _ems(text: str) -> float:
-    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text)
+_ems = gb.ems  # width in characters of the grid (pipeline.gbt9704)
 
 
 def signature_indents(issuer: str, date_text: str) -> tuple[float, float]:
