@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipeline.errors import PipelineError
@@ -48,6 +48,7 @@ class Block:
     text: str = ""
     level: int = 0
     rows: tuple[tuple[str, ...], ...] = ()
+    line: int = field(default=0, compare=False)  # the source line it starts on (1-based; 0: not from a source)
 
     @property
     def head(self) -> str:
@@ -78,6 +79,7 @@ class Notice:
     cc: str = ""
     printed_by: str = ""
     printed_date: dt.date | None = None
+    where: dict[str, int] = field(default_factory=dict, compare=False)  # each key's source line (1-based)
 
 
 def heading_level(line: str) -> int:
@@ -110,7 +112,7 @@ def _error(lineno: int, zh: str, en: str) -> NoticeSourceError:
 def rule_error(problem: RuleProblem, lineno: int, key: str) -> NoticeSourceError:
     """A source value that breaks a GB/T 9704 rule, with the rule's own code and parameters."""
     actual = problem.params.get("actual", "")
-    reason_zh = problem.params.get("reason_zh") or "不是有效日期"
+    reason_zh = f"不符合 GB/T 9704：{problem.params['reason_zh']}" if "reason_zh" in problem.params else "不是有效日期"
     reason_en = problem.params.get("reason_en") or "not a date"
     expected = problem.params.get("expected")
     return NoticeSourceError(
@@ -152,6 +154,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str | list[str]], dict[st
                 raise _error(n, "列表项前缺少键（如 attachments:）", "a list item without its key (attachments:)")
             listed = values[current_list]
             assert isinstance(listed, list)
+            where[f"{current_list}[{len(listed)}]"] = n
             listed.append(item.group(1).strip())
             continue
         m = re.match(r"^([A-Za-z_]+)\s*[:：]\s*(.*)$", raw)
@@ -166,6 +169,8 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str | list[str]], dict[st
         where[key] = n
         if key in _LIST_KEYS:
             values[key] = [value] if value else []
+            if value:
+                where[f"{key}[0]"] = n
             current_list = key
         else:
             values[key] = value
@@ -176,20 +181,23 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str | list[str]], dict[st
 def _body(lines: list[str], first: int) -> tuple[Block, ...]:
     blocks: list[Block] = []
     table: list[tuple[str, ...]] = []
+    table_line = 0
     for i in range(first, len(lines)):
         line = lines[i].strip()
         if "\t" in line:
+            if not table:
+                table_line = i + 1
             table.append(tuple(c.strip() for c in line.split("\t")))
             continue
         if table:
-            blocks.append(Block("table", rows=tuple(table)))
+            blocks.append(Block("table", rows=tuple(table), line=table_line))
             table = []
         if not line:
             continue
         level = heading_level(line)
-        blocks.append(Block("heading", line, level) if level else Block("paragraph", line))
+        blocks.append(Block("heading", line, level, line=i + 1) if level else Block("paragraph", line, line=i + 1))
     if table:
-        blocks.append(Block("table", rows=tuple(table)))
+        blocks.append(Block("table", rows=tuple(table), line=table_line))
     return tuple(blocks)
 
 
@@ -231,7 +239,7 @@ def parse_notice(text: str, validate: bool = True) -> Notice:
         issuer=text_of("issuer"), number=text_of("number"), title=text_of("title"),
         addressee=text_of("addressee"), date=date, blocks=blocks, issuer_code=text_of("issuer_code"),
         attachments=tuple(attachments) if isinstance(attachments, list) else (attachments,),
-        cc=text_of("cc"), printed_by=text_of("printed_by"), printed_date=printed,
+        cc=text_of("cc"), printed_by=text_of("printed_by"), printed_date=printed, where=dict(where),
     )
     if validate:
         validate_notice(notice, where)

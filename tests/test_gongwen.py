@@ -348,7 +348,7 @@ def test_page_setup_and_fonts_of_a_plain_docx(call: Any, tmp_path: Path) -> None
     assert sorted(set(codes(r))) == ["gongwen.font", "gongwen.issuer_mark", "gongwen.page_number",
                                      "gongwen.page_setup", "gongwen.separator", "gongwen.title"]
     page = next(f for f in r.findings if f.code == "gongwen.page_setup")
-    assert "上边距应为37mm" in page.message and "每页应排22行" in page.message
+    assert "上边距应为37mm" in page.message and "每页排22行" in page.message
     fonts = [f for f in r.findings if f.code == "gongwen.font"]
     assert {f.message[:2] for f in fonts} == {"标题", "正文"}
 
@@ -486,3 +486,24 @@ def test_unreadable_source_is_one_finding(call: Any, tmp_path: Path) -> None:
     with pytest.raises(NoticeSourceError) as e:
         parse_notice(src.read_text(encoding="utf-8"))
     assert e.value.code == "gongwen.source" and e.value.line == 3
+
+
+def test_a_label_line_after_the_title_is_not_the_addressee(call: Any, tmp_path: Path) -> None:
+    f = tmp_path / "n.txt"
+    f.write_text("质量月活动筹备会议纪要\n时间：2021年8月3日\n地点：协会会议室\n会议议定如下事项。\n", encoding="utf-8")
+    assert codes(check_notice(f, call)) == []
+
+
+def test_findings_on_a_source_point_at_its_lines(call: Any, tmp_path: Path) -> None:
+    """A finding on a notice source names the source line to edit (1-based line n is paragraph n-1)."""
+    text = SOURCE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    n_number = next(i for i, t in enumerate(lines) if t.startswith("number:"))
+    n_body = next(i for i, t in enumerate(lines) if t.startswith("2.对标"))
+    lines[n_number] = "number: 沪质协〔2021〕014号"
+    lines[n_body] = "2、" + lines[n_body][2:]
+    src = tmp_path / "n.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = check_notice(src, call)
+    assert sorted((f.code, f.location.paragraph) for f in r.findings) == [
+        ("gongwen.doc_number", n_number), ("gongwen.heading", n_body)]

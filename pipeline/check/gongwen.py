@@ -225,8 +225,8 @@ class _Reader:
         text = self.texts[i]
         if text.endswith((":", "：")):
             return len(text) <= 120
-        if len(text) > 40 or text.endswith(_SENTENCE_END) or heading_of(text) or _is_date_line(text):
-            return False
+        if len(text) > 40 or text.endswith(_SENTENCE_END) or heading_of(text) or re.search(r"[:：\d]", text):
+            return False  # a sentence, a heading, "时间：…", a date: body text, not a list of names
         if self._note(i):
             return False
         p = self.lines[i].paragraph
@@ -513,9 +513,12 @@ def _page_setup(doc: Any, checker: _Checker, styles: _Styles) -> None:
                 zh.append(f"{prefix}{name_zh}应为{want:g}mm（现为{got}）")
                 en.append(f"{name_en} should be {want:g} mm (is {got})")
         lines, chars = _grid(section, styles, checker)
-        if lines != gb.LINES:
-            zh.append(f"{prefix}每页应排{gb.LINES}行（现为{lines or '未设置文档网格'}）")
-            en.append(f"{gb.LINES} lines a page (is {lines or 'no document grid'})")
+        if lines is None:
+            zh.append(f"{prefix}应设置文档网格，每页排{gb.LINES}行、每行排{gb.CHARS}字")
+            en.append(f"set a document grid of {gb.LINES} lines of {gb.CHARS} characters")
+        elif lines != gb.LINES:
+            zh.append(f"{prefix}每页应排{gb.LINES}行（现为{lines}行）")
+            en.append(f"{gb.LINES} lines a page (is {lines})")
         if chars is not None and chars != gb.CHARS:
             zh.append(f"{prefix}每行应排{gb.CHARS}个字（现为{chars}个）")
             en.append(f"{gb.CHARS} characters a line (is {chars})")
@@ -580,7 +583,7 @@ def _judge(styles: _Styles, line: Line, role: tuple[str, str, str, float, list[L
         font, pt = styles.effective(line.paragraph, run)
         if font is None or face not in font or pt is None or abs(pt - size) > 0.25:
             bad.append(line)
-            seen.append(f"{pt:g}pt {font}" if pt is not None else f"{font}")
+            seen.append(" ".join(x for x in (f"{pt:g}pt" if pt is not None else "", font or "") if x) or "?")
             return
 
 
@@ -683,17 +686,23 @@ def _page_numbers(doc: Any, checker: _Checker, styles: _Styles) -> None:
 
 # --- reading the file -------------------------------------------------------------------------------------
 
-def notice_lines(notice: Notice) -> list[str]:
-    """A notice source as the lines of the document it renders to (for the text rules)."""
-    lines = [notice.issuer, notice.number, notice.title, notice.addressee]
+def notice_lines(notice: Notice) -> list[tuple[str, int]]:
+    """A notice source as the lines of the document it renders to (for the text rules), each with the source
+    line it comes from (1-based), so a finding points at the line to edit."""
+    w = notice.where
+    lines = [(notice.issuer, w.get("issuer", 0)), (notice.number, w.get("number", 0)),
+             (notice.title, w.get("title", 0)), (notice.addressee, w.get("addressee", 0))]
     for b in notice.blocks:
-        lines += ["\t".join(r) for r in b.rows] if b.kind == "table" else [b.text]
+        if b.kind == "table":
+            lines += [("\t".join(r), b.line + k) for k, r in enumerate(b.rows)]
+        else:
+            lines.append((b.text, b.line))
     names = attachment_lines(notice.attachments)
-    if names:
-        lines += ["附件：" + names[0], *names[1:]]
-    lines += [notice.issuer, chinese_date(notice.date)]
+    for k, name in enumerate(names):
+        lines.append((("附件：" if k == 0 else "") + name, w.get(f"attachments[{k}]", w.get("attachments", 0))))
+    lines += [(notice.issuer, w.get("issuer", 0)), (chinese_date(notice.date), w.get("date", 0))]
     if notice.cc:
-        lines.append("抄送：" + cc_line(notice.cc))
+        lines.append(("抄送：" + cc_line(notice.cc), w.get("cc", 0)))
     return lines
 
 
@@ -783,15 +792,17 @@ def _text_lines(data: bytes, call: Call, checker_findings: list[Finding]) -> lis
         raise NotANotice("这是二进制文件，不是文本", "a binary file, not text")
     raw = text.splitlines()
     first = next((t.strip() for t in raw if t.strip()), "")
-    if first == "---":
-        # a notice source is checked as the document it renders to; one that cannot be read is reported
-        try:
-            raw = notice_lines(parse_notice(text, validate=False))
-        except NoticeSourceError as e:
-            loc = Location(kind="docx", paragraph=max(e.line - 1, 0))
-            checker_findings.append(make(e.code, call, location=loc, **e.params))
-            return []
-    return [Line(t, i) for i, t in enumerate(raw)]
+    if first != "---":
+        return [Line(t, i) for i, t in enumerate(raw)]
+    # a notice source is checked as the document it renders to; one that cannot be read is reported
+    try:
+        rendered = notice_lines(parse_notice(text, validate=False))
+    except NoticeSourceError as e:
+        loc = Location(kind="docx", paragraph=max(e.line - 1, 0))
+        checker_findings.append(make(e.code, call, location=loc, **e.params))
+        return []
+    return [Line(t, i, location=Location(kind="docx", paragraph=max(src - 1, 0)))
+            for i, (t, src) in enumerate(rendered)]
 
 
 def check_notice_bytes(data: bytes, name: str, call: Call) -> Report:
