@@ -507,3 +507,17 @@ def test_findings_on_a_source_point_at_its_lines(call: Any, tmp_path: Path) -> N
     r = check_notice(src, call)
     assert sorted((f.code, f.location.paragraph) for f in r.findings) == [
         ("gongwen.doc_number", n_number), ("gongwen.heading", n_body)]
+
+
+def test_notice_refuses_a_body_its_checker_would_fail(tmp_path: Path) -> None:
+    """What `award notice` accepts, `award gongwen` passes: a body heading 2、 is refused before rendering,
+    with its line and code."""
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, t in enumerate(lines) if t.startswith("2.对标"))
+    lines[n] = "2、" + lines[n][2:]
+    src = tmp_path / "n.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "n.docx"
+    r = CliRunner().invoke(main, ["notice", str(src), "-o", str(out)])
+    assert r.exit_code == 3 and f"第{n + 1}行" in r.output and "gongwen.heading" in r.output
+    assert not out.exists()

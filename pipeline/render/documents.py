@@ -224,10 +224,35 @@ def render_notice_file(source: Path, out: Path, pdf: bool = False, call: Call | 
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) else "不是 UTF-8 文本 / not UTF-8 text"
         raise PipelineError(f"无法读取 {source}：{reason}", f"Cannot read {source}: {reason}") from None
-    written = [render_notice(parse_notice(text), out, call)]
+    notice = parse_notice(text)
+    refuse_nonconforming_source(text, source.name, call or load_call(TEMPLATE_CALL))
+    written = [render_notice(notice, out, call)]
     if pdf:
         written += settle_closing_block(written[0])
     return written
+
+
+def refuse_nonconforming_source(text: str, name: str, call: Call) -> None:
+    """A source is rendered only when the checker finds nothing in it (the body's headings, dates and numbers
+    too): what `award notice` writes then passes `award gongwen`. The refusal lists every finding with its line."""
+    from pipeline.check.gongwen import check_notice_bytes
+    from pipeline.notice import NoticeSourceError
+
+    found = [f for f in check_notice_bytes(text.encode("utf-8"), name, call).findings if f.severity == "error"]
+    if not found:
+        return
+    first = found[0]
+    line = (first.location.paragraph or 0) + 1
+
+    def listing(lang: str) -> str:
+        sep = "；" if lang == "zh" else "; "
+        items = [(f"第{(f.location.paragraph or 0) + 1}行：{f.message}" if lang == "zh"
+                  else f"line {(f.location.paragraph or 0) + 1}: {f.message_en}") + f" ({f.code})" for f in found]
+        return sep.join(items)
+
+    raise NoticeSourceError(f"通知源文件有 {len(found)} 处不符合 GB/T 9704，未生成公文：{listing('zh')}",
+                            f"the notice source breaks GB/T 9704 in {len(found)} places; nothing written: "
+                            f"{listing('en')}", code=first.code, line=line)
 
 
 def _to_pdf(path: Path) -> list[Path]:
