@@ -246,8 +246,8 @@ def refuse_nonconforming_source(text: str, name: str, call: Call) -> None:
 
     def listing(lang: str) -> str:
         sep = "；" if lang == "zh" else "; "
-        items = [(f"第{(f.location.paragraph or 0) + 1}行：{f.message}" if lang == "zh"
-                  else f"line {(f.location.paragraph or 0) + 1}: {f.message_en}") + f" ({f.code})" for f in found]
+        items = [f"第{(f.location.paragraph or 0) + 1}行：{f.message}（{f.code}）" if lang == "zh"
+                 else f"line {(f.location.paragraph or 0) + 1}: {f.message_en} ({f.code})" for f in found]
         return sep.join(items)
 
     raise NoticeSourceError(f"通知源文件有 {len(found)} 处不符合 GB/T 9704，未生成公文：{listing('zh')}",
