@@ -824,8 +824,12 @@ def check_notice_bytes(data: bytes, name: str, call: Call) -> Report:
         guard_size(data, call.file)
         if fmt == "docx":
             doc = _open_docx(data, call)
-            styles = _Styles(doc)
-            lines = _docx_lines(doc)
+            try:
+                styles = _Styles(doc)
+                lines = _docx_lines(doc)
+            except Exception as e:  # python-docx on a package it opened but cannot walk (a malformed table)
+                raise FileProblem("file.corrupt", part="docx", reason_zh=f"无法读取（{type(e).__name__}）",
+                                  reason_en=f"cannot be read ({type(e).__name__})") from None
         elif fmt == "encrypted-ooxml":
             raise FileProblem("file.encrypted")
         elif fmt in _OTHER_FORMATS:
@@ -841,7 +845,7 @@ def check_notice_bytes(data: bytes, name: str, call: Call) -> Report:
         return report(early)
     try:
         return report(_check(lines, call, doc, styles))
-    except (FileProblem, MemoryError):
+    except MemoryError:
         raise
     except Exception as e:  # the last net: a .docx python-docx opened but cannot walk is damaged, not a crash
         if doc is None:
