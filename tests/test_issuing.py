@@ -19,12 +19,12 @@ from pipeline.cli import main
 from pipeline.issuing import (
     NothingToIssue,
     assign_certificate_numbers,
-    letter_number,
     write_certificates_from_registry,
     write_decision,
     write_letters,
 )
 from pipeline.registry import Registry
+from pipeline.render.docx import plain
 from pipeline.review import load_results, run_demo_review
 
 DAY = dt.date(2021, 9, 28)
@@ -50,7 +50,7 @@ def _copy(db: Path, tmp_path: Path) -> Path:
 
 def _text(path: Path) -> str:
     d = docx.Document(str(path))
-    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+    return plain("\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]))
 
 
 def test_letters_one_per_application_acceptance_and_return(tmp_path: Path, call: Any) -> None:
@@ -61,11 +61,11 @@ def test_letters_one_per_application_acceptance_and_return(tmp_path: Path, call:
     with Registry(tmp_path / "r.sqlite") as reg:
         run_batch(folder, tmp_path / "out", call, reg, jobs=1)
         done = write_letters(reg, call, tmp_path / "letters", DAY)
-    assert done.counts == {"accepted": 1, "returned": 1}
+    assert done.counts == {"accepted": 1, "returned": 1, "skipped": 0}
     names = sorted(p.name for p in done.paths)
     assert names == ["2021-0001-受理通知.docx", "2021-0002-退回补正通知.docx"]
     returned = _text(tmp_path / "letters" / "2021-0002-退回补正通知.docx")
-    assert letter_number(call, 2) in returned and "项目名称" in returned and "30" in returned
+    assert "项目名称" in returned and "30" in returned
 
 
 def test_letters_need_a_checked_registry(tmp_path: Path, call: Any) -> None:
