@@ -124,8 +124,9 @@ def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
 
 
 def _block(b: Block) -> dict[str, Any]:
-    return {"kind": b.kind, "level": b.level, "text": b.text, "head": b.head, "rest": b.rest,
-            "rows": [list(r) for r in b.rows]}
+    """A notice's block for the template; numbers and dates in its text are unbreakable runs."""
+    return {"kind": b.kind, "level": b.level, "text": protect(b.text), "head": protect(b.head),
+            "rest": protect(b.rest), "rows": [[protect(c) for c in r] for r in b.rows]}
 
 
 def _touch_up(doc: Any, issuer: str, date_text: str) -> None:
