@@ -25,7 +25,7 @@ from pipeline.fileio import save_docx_reproducible
 from pipeline.model import Finding, Report
 from pipeline.notice import Block, Notice, chinese_date, parse_notice
 from pipeline.render import gbt9704 as gb
-from pipeline.render.docx import nobreak, protect, render_template
+from pipeline.render.docx import render_template
 from pipeline.resources import call_template, samples_dir
 
 TEMPLATE_CALL = "saq-2021"
@@ -125,6 +125,8 @@ def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
 
 def _block(b: Block) -> dict[str, Any]:
     """A notice's block for the template; numbers and dates in its text are unbreakable runs."""
+    from pipeline.render.docx import protect
+
     return {"kind": b.kind, "level": b.level, "text": protect(b.text), "head": protect(b.head),
             "rest": protect(b.rest), "rows": [[protect(c) for c in r] for r in b.rows]}
 
@@ -348,6 +350,7 @@ def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
     """What letter.docx is rendered with. Findings across applications are worded for the applicant (no other
     application is named); numbers, dates and names are unbreakable runs."""
     from pipeline.check.codes import applicant_text
+    from pipeline.render.docx import nobreak, protect
 
     def items(severity: str) -> list[dict[str, Any]]:
         chosen = [f for f in letter.findings if f.severity == severity]
@@ -452,7 +455,9 @@ def _levels(winners: Sequence[Winner]) -> list[tuple[int, str]]:
 
 
 def decision_context(decision: Decision) -> dict[str, Any]:
-    """What decision.docx is rendered with."""
+    """What decision.docx is rendered with (names and numbers as unbreakable runs)."""
+    from pipeline.render.docx import nobreak, protect
+
     groups = []
     for level, name in _levels(decision.winners):
         rows = [w for w in decision.winners if w.level == level]
