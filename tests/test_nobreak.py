@@ -17,7 +17,7 @@ from conftest import APPS, SAMPLES
 from pipeline.batch import run_batch
 from pipeline.issuing import assign_certificate_numbers, write_decision, write_letters
 from pipeline.registry import Registry
-from pipeline.render import documents
+from pipeline.render import docx as render_docx
 from pipeline.render.docx import nobreak, plain, protect
 from pipeline.render.pdf import convert, soffice
 from pipeline.review import load_results, run_demo_review
@@ -148,8 +148,8 @@ def last_lines(pdf: Path) -> list[tuple[int, str]]:
 def test_the_scan_catches_cut_numbers_and_names(round_db: Path, tmp_path: Path, call: Any,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The same documents without the no-break runs: LibreOffice cuts numbers and names, and the scan sees it."""
-    monkeypatch.setattr(documents, "nobreak", lambda text: text)
-    monkeypatch.setattr(documents, "protect", lambda text, names=(): text)
+    monkeypatch.setattr(render_docx, "nobreak", lambda text: text)
+    monkeypatch.setattr(render_docx, "protect", lambda text, names=(): text)
     docs, names = _documents(_copy(round_db, tmp_path), call, tmp_path)
     pdfs = convert([p for p in docs if "certs" not in p.parts], tmp_path / "pdf")
     assert [b for pdf in pdfs for b in broken(pdf, names)] != []
