@@ -481,11 +481,12 @@ def return_letters(rows: Sequence[Row], call: Call, registry: Registry) -> dict[
     import datetime as dt
 
     from pipeline.calls import document_setting
-    from pipeline.issuing import letter_number
+    from pipeline.issuing import letter_number, no_letter_reason
 
     day = document_setting(call, "letters_date", dt.date) or dt.date.today()
-    failing = sorted({r.reg_no for r in rows if r.reg_no and r.report.fields and r.report.status == "fail"})
-    return {a.reg_no: (letter_number(call, a.seq), day.isoformat())
+    failing = sorted({r.reg_no for r in rows if r.reg_no and r.report.status == "fail"
+                      and no_letter_reason(r.report.to_dict()) is None})
+    return {a.reg_no: (letter_number(registry, call, a.reg_no, "return", day), day.isoformat())
             for a in registry.applications_by_numbers(failing)}
 
 

@@ -531,7 +531,16 @@ def _documents_block(data: Any) -> dict[str, Any]:
     r = _Reader(data, "documents")
     out = {"letters_date": r.date("letters_date"), "decision_number": _doc_number(r, "decision_number"),
            "decision_date": r.date("decision_date"), "award_date": r.date("award_date")}
+    # letters: the 发文字号 prefix (沪质协审函 -> 沪质协审函〔2021〕1号, numbered by the registry), the days an
+    # applicant has to send a corrected form, and whom to contact (named in a return letter)
+    out.update({"letter_prefix": r.get("letter_prefix", str),
+                "resubmit_days": r.number("resubmit_days", integer=True, lo=1, hi=365),
+                "contact": r.get("contact", str)})
     r.done()
+    prefix = out["letter_prefix"]
+    if prefix is not None and not re.fullmatch(r"[\u4e00-\u9fff]{1,12}", prefix):
+        raise _bad("documents.letter_prefix", "应为1至12个汉字（如 沪质协函）",
+                   "must be 1 to 12 Chinese characters (e.g. 沪质协函)")
     return {k: v for k, v in out.items() if v is not None}
 
 

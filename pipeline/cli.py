@@ -490,8 +490,14 @@ def letters(env: Env, out_dir: Path, date_text: str | None) -> None:
     with env.registry() as registry:
         done = write_letters(registry, env.call, out_dir, _date_option(env, date_text, "letters_date"))
     c = done.counts
-    click.echo(env.say(f"已写出 {len(done.paths)} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}（{out_dir}）",
-                       f"{len(done.paths)} letters: {c['accepted']} accepted, {c['returned']} returned ({out_dir})"))
+    skipped_zh = f"，未出具 {c['skipped']}" if c.get("skipped") else ""
+    skipped_en = f", {c['skipped']} without a letter" if c.get("skipped") else ""
+    click.echo(env.say(f"已写出 {len(done.paths)} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}{skipped_zh}"
+                       f"（{out_dir}）",
+                       f"{len(done.paths)} letters: {c['accepted']} accepted, {c['returned']} returned{skipped_en} "
+                       f"({out_dir})"))
+    for reg_no, why_zh, why_en in done.skipped:
+        click.echo(env.say(f"  {reg_no}：{why_zh}", f"  {reg_no}: {why_en}"))
 
 
 @main.command()

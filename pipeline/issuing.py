@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
@@ -26,20 +26,64 @@ class NothingToIssue(PipelineError):
 
 @dataclass(frozen=True)
 class Issued:
-    """What an issuing step wrote."""
+    """What an issuing step wrote; `skipped`: (registration number, why in Chinese, why in English) of the rows
+    that got nothing."""
 
     paths: tuple[Path, ...]
     counts: dict[str, int]
+    skipped: tuple[tuple[str, str, str], ...] = ()
 
 
-def letter_number(call: Call, seq: int) -> str:
-    """A letter's number: the issuer code, 函, the year in 〔〕 and the registration's serial (沪质协函〔2021〕7号)."""
+LETTER_KINDS = {"acceptance": "受理通知", "return": "退回补正通知"}
+DEFAULT_RESUBMIT_DAYS = 10
+
+
+def letter_prefix(call: Call) -> str:
+    """The 发文字号 prefix of letters: call.yaml documents.letter_prefix, else the issuer code and 函."""
+    from pipeline.calls import document_setting
+
+    prefix = document_setting(call, "letter_prefix", str)
+    if prefix:
+        return str(prefix)
     code = call.organiser.get("code") or call.organiser.get("short") or ""
-    return f"{code}函〔{call.year}〕{seq}号"
+    return f"{code}函"
+
+
+def letter_number(registry: Registry, call: Call, reg_no: str, kind: str, date: dt.date) -> str:
+    """The number of this application's letter of this kind, from the registry's own letter counter (per call and
+    prefix): given once, the same on every re-run (沪质协审函〔2021〕7号)."""
+    if kind not in LETTER_KINDS:
+        raise ValueError(kind)
+    return registry.letter_number(call.id, reg_no, kind, letter_prefix(call), date.year)
+
+
+def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
+    """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
+    from pipeline.calls import document_setting
+
+    days = document_setting(call, "resubmit_days", int) or DEFAULT_RESUBMIT_DAYS
+    return date + dt.timedelta(days=max(int(days), 1))
+
+
+_UNREAD_CODES = ("file.", "form.unrecognized")
+
+
+def no_letter_reason(report: dict[str, Any]) -> tuple[str, str] | None:
+    """Why a checked file gets no letter (zh, en), or None: a file that was not read as the form (unreadable,
+    not a form), or a form with neither the project nor the applicant filled in (nobody to write to)."""
+    findings = report.get("findings") or []
+    fields = report.get("fields") or {}
+    if not fields or any(f["code"].startswith(_UNREAD_CODES) and f["severity"] == "error" for f in findings):
+        return "文件未能作为申报书读取，不出具通知", "the file was not read as the form; no letter"
+    if not str(fields.get("project.name") or "").strip() and not str(fields.get("applicant.name") or "").strip():
+        return ("申报书未填写项目名称和申报单位（空白申报书），无法出具通知",
+                "the form names neither the project nor the applicant (a blank form); no letter")
+    return None
 
 
 def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) -> Issued:
-    """An acceptance or a return letter for every checked application in the registry (the latest batch)."""
+    """An acceptance or a return letter for every checked application in the registry (the latest batch); none
+    for a file that was not read as the form (Issued.skipped says which and why)."""
     from pipeline.model import Report
     from pipeline.render.documents import letter_from_report, render_letter
 
@@ -48,15 +92,22 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
         raise NothingToIssue("登记库中没有已检查的申报书，请先运行 award batch",
                              "the registry holds no checked application; run award batch first")
     paths = []
-    counts = {"accepted": 0, "returned": 0}
+    skipped = []
+    counts = {"accepted": 0, "returned": 0, "skipped": 0}
     output_dir(out_dir)
     for a in apps:
         assert a.report is not None
-        letter = letter_from_report(Report.from_dict(a.report), letter_number(call, a.seq), date)
-        kind = "受理通知" if letter.accepted else "退回补正通知"
+        why = no_letter_reason(a.report)
+        if why is not None:
+            skipped.append((a.reg_no, *why))
+            counts["skipped"] += 1
+            continue
+        report = Report.from_dict(a.report)
+        kind = "return" if report.status == "fail" else "acceptance"
+        letter = letter_from_report(report, letter_number(registry, call, a.reg_no, kind, date), date)
         counts["accepted" if letter.accepted else "returned"] += 1
-        paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx", call))
-    return Issued(tuple(paths), counts)
+        paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{LETTER_KINDS[kind]}.docx", call))
+    return Issued(tuple(paths), counts, tuple(skipped))
 
 
 def _results(registry: Registry, call: Call) -> list[tuple[str, Winner]]:

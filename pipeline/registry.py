@@ -157,6 +157,25 @@ MIGRATIONS: list[Migration] = [
             value TEXT NOT NULL
         );
     """),
+    # Letter numbers (发文字号): their own counter per call and prefix, never the registration serial; a letter
+    # once numbered keeps its number (per application and kind: acceptance / return).
+    Migration(6, "letters", """
+        CREATE TABLE letter_counters (
+            call TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (call, prefix)
+        );
+        CREATE TABLE letters (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            kind TEXT NOT NULL,
+            number TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no, kind),
+            UNIQUE (call, number)
+        );
+    """),
 ]
 
 
@@ -464,6 +483,24 @@ class Registry:
                       "ON CONFLICT (call, path) DO UPDATE SET sha256 = excluded.sha256, reg_no = excluded.reg_no",
                       (call_id, path, sha256, reg_no))
         return reg_no, new
+
+    def letter_number(self, call_id: str, reg_no: str, kind: str, prefix: str, year: int) -> str:
+        """The number of an application's letter of this kind (acceptance, return): the one given before, else
+        the next of the call's counter for this prefix (沪质协审函〔2021〕7号)."""
+        with self.transaction() as c:
+            row = c.execute("SELECT number FROM letters WHERE call = ? AND reg_no = ? AND kind = ?",
+                            (call_id, reg_no, kind)).fetchone()
+            if row:
+                return str(row[0])
+            last = c.execute("SELECT last FROM letter_counters WHERE call = ? AND prefix = ?",
+                             (call_id, prefix)).fetchone()
+            seq = (last[0] if last else 0) + 1
+            c.execute("INSERT INTO letter_counters (call, prefix, last) VALUES (?, ?, ?) "
+                      "ON CONFLICT (call, prefix) DO UPDATE SET last = excluded.last", (call_id, prefix, seq))
+            number = f"{prefix}〔{year}〕{seq}号"
+            c.execute("INSERT INTO letters (call, reg_no, kind, number, issued_at) VALUES (?, ?, ?, ?, ?)",
+                      (call_id, reg_no, kind, number, _now()))
+        return number
 
     def registered_numbers(self, call_id: str) -> dict[str, str]:
         """SHA-256 -> registration number of every file registered for the call (one query)."""

@@ -436,20 +436,19 @@ def letter() -> Path:
     b.para(gb.S_TITLE, "{{ title }}")
     b.para(gb.S_ADDRESSEE, "{{ addressee }}")
     b.tag("{%p if accepted %}")
-    b.para(gb.S_BODY, "你单位申报的“{{ project }}”项目（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
+    b.para(gb.S_BODY, "你单位申报的{{ project }}（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
                       "经形式审查，申报材料符合要求，予以受理，该项目将进入专家评审。")
     b.tag("{%p else %}")
-    b.para(gb.S_BODY, "你单位申报的“{{ project }}”项目（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
-                      "经形式审查，申报材料有以下{{ errors|length }}处问题，现予退回，请逐项修改后于{{ deadline }}前"
-                      "重新提交。")
+    b.para(gb.S_BODY, "你单位申报的{{ project }}（登记号：{{ registration }}，申报文件：{{ file_name }}）已收到。"
+                      "经形式审查，申报材料有以下{{ error_count }}处问题，现予退回。{{ request }}")
     b.tag("{%p for e in errors %}")
-    b.para(gb.S_BODY, "{{ e.n }}.{{ e.message }}。修改位置：{{ e.where }}。")
+    b.para(gb.S_BODY, "{{ e.n }}.{{ e.message }}。{% if e.where %}修改位置：{{ e.where }}。{% endif %}")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
     b.tag("{%p if warnings %}")
-    b.para(gb.S_BODY, "另有以下{{ warnings|length }}处内容建议完善（不影响受理）：")
+    b.para(gb.S_BODY, "另有以下{{ warning_count }}处内容建议完善（不影响受理）：")
     b.tag("{%p for w in warnings %}")
-    b.para(gb.S_BODY, "（{{ w.n }}）{{ w.message }}。位置：{{ w.where }}。")
+    b.para(gb.S_BODY, "（{{ w.n }}）{{ w.message }}。{% if w.where %}位置：{{ w.where }}。{% endif %}")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
     b.para(gb.S_BODY, "特此通知。")
@@ -471,10 +470,16 @@ def decision() -> Path:
     brk.paragraph_format.page_break_before = True
     b.para(gb.S_ATTACH_TITLE, "{{ attachment_title }}")
     b.tag("{%p for g in groups %}")
-    b.para(gb.S_ATTACH_MARK, "{{ g.name }}（{{ g.count }}项）")
-    b.table([14, 52, 50, 40], ["序号", "项目名称", "完成单位", "主要完成人"],
-            ["{{ w.serial }}", "{{ w.project }}", "{{ w.units }}", "{{ w.persons }}"],
-            ("{%tr for w in g.winners %}", "{%tr endfor %}"))
+    # a level's heading stays with its table (keep with next; the header row keeps with the first winner) and
+    # stands a line clear of the table above
+    level = b.para(gb.S_ATTACH_MARK, "{{ g.name }}（{{ g.count }}项）")
+    level.paragraph_format.keep_with_next = True
+    level.paragraph_format.space_before = Pt(PITCH_PT)
+    t = b.table([14, 52, 50, 40], ["序号", "项目名称", "完成单位", "主要完成人"],
+                ["{{ w.serial }}", "{{ w.project }}", "{{ w.units }}", "{{ w.persons }}"],
+                ("{%tr for w in g.winners %}", "{%tr endfor %}"))
+    for c in t.rows[0].cells:
+        c.paragraphs[0].paragraph_format.keep_with_next = True
     b.tag("{%p endfor %}")
     b.para(gb.S_BODY)  # keeps the 版记 table apart from the last winners table
     b.closing()

@@ -199,3 +199,18 @@ def test_cli_bad_call_is_one_line_exit_3(tmp_path: Path, lang: str, words: str) 
     assert p.returncode == 3 and p.stdout == ""
     assert words in p.stderr and len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("key, value", [("letter_prefix", "HZX-"), ("letter_prefix", ""), ("resubmit_days", 0),
+                                        ("resubmit_days", 1000), ("contact", ["秘书处"])])
+def test_the_letter_settings_are_validated(key: str, value: Any) -> None:
+    d = raw()
+    d["documents"][key] = value
+    with pytest.raises(CallError) as e:
+        parse_call(d, ROOT)
+    assert f"documents.{key}" in e.value.message_zh and f"documents.{key}" in e.value.message_en
+
+
+def test_the_letter_settings_are_read() -> None:
+    call = parse_call(raw(), ROOT)
+    assert call.documents["letter_prefix"] == "沪质协审函" and call.documents["resubmit_days"] == 10

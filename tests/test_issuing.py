@@ -19,12 +19,12 @@ from pipeline.cli import main
 from pipeline.issuing import (
     NothingToIssue,
     assign_certificate_numbers,
-    letter_number,
     write_certificates_from_registry,
     write_decision,
     write_letters,
 )
 from pipeline.registry import Registry
+from pipeline.render.docx import plain
 from pipeline.review import load_results, run_demo_review
 
 DAY = dt.date(2021, 9, 28)
@@ -50,7 +50,7 @@ def _copy(db: Path, tmp_path: Path) -> Path:
 
 def _text(path: Path) -> str:
     d = docx.Document(str(path))
-    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+    return plain("\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]))
 
 
 def test_letters_one_per_application_acceptance_and_return(tmp_path: Path, call: Any) -> None:
@@ -61,11 +61,11 @@ def test_letters_one_per_application_acceptance_and_return(tmp_path: Path, call:
     with Registry(tmp_path / "r.sqlite") as reg:
         run_batch(folder, tmp_path / "out", call, reg, jobs=1)
         done = write_letters(reg, call, tmp_path / "letters", DAY)
-    assert done.counts == {"accepted": 1, "returned": 1}
+    assert done.counts == {"accepted": 1, "returned": 1, "skipped": 0}
     names = sorted(p.name for p in done.paths)
     assert names == ["2021-0001-受理通知.docx", "2021-0002-退回补正通知.docx"]
     returned = _text(tmp_path / "letters" / "2021-0002-退回补正通知.docx")
-    assert letter_number(call, 2) in returned and "项目名称" in returned and "30" in returned
+    assert "项目名称" in returned and "30" in returned
 
 
 def test_letters_need_a_checked_registry(tmp_path: Path, call: Any) -> None:
@@ -138,3 +138,55 @@ def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Pa
     assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
     assert r.exit_code == 0
+
+
+def _letter_rows(reg: Registry) -> dict[tuple[str, str], str]:
+    return {(r, k): n for r, k, n in reg.conn.execute("SELECT reg_no, kind, number FROM letters")}
+
+
+def test_letter_numbers_have_their_own_counter_and_are_kept(tmp_path: Path, call: Any) -> None:
+    """发文字号 from the registry's letter counter (call.yaml documents.letter_prefix), not the registration serial;
+    the same application and kind gets the same number on every run; the batch's return letter shares it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "applications" / "blank-form.docx", folder / "a.docx")  # registered, no letter
+    shutil.copy(SAMPLES / "round" / "0001-申报书.docx", folder / "b.docx")
+    shutil.copy(SAMPLES / "applications" / "project-name-too-long.docx", folder / "c.docx")
+    with Registry(tmp_path / "r.sqlite") as reg:
+        run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        from_batch = _letter_rows(reg)
+        first = write_letters(reg, call, tmp_path / "l1", DAY)
+        numbers = _letter_rows(reg)
+        again = write_letters(reg, call, tmp_path / "l2", dt.date(2021, 8, 20))
+        assert _letter_rows(reg) == numbers
+        regs = sorted(a.reg_no for a in reg.applications(call.id))
+    assert regs == ["2021-0001", "2021-0002", "2021-0003"]
+    assert from_batch == {("2021-0003", "return"): "沪质协审函〔2021〕1号"}  # the batch's return letter
+    assert numbers == {("2021-0003", "return"): "沪质协审函〔2021〕1号",
+                       ("2021-0002", "acceptance"): "沪质协审函〔2021〕2号"}
+    for done in (first, again):
+        by_name = {p.name: _text(p) for p in done.paths}
+        assert "沪质协审函〔2021〕2号" in by_name["2021-0002-受理通知.docx"]
+        assert "沪质协审函〔2021〕1号" in by_name["2021-0003-退回补正通知.docx"]
+    batch_letter = _text(tmp_path / "out" / "letters" / "2021-0003-退回补正通知.docx")
+    assert "沪质协审函〔2021〕1号" in batch_letter
+
+
+def test_no_letter_for_a_form_that_was_not_read(tmp_path: Path, call: Any) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "applications" / "blank-form.docx", folder / "a.docx")
+    shutil.copy(SAMPLES / "round" / "0001-申报书.docx", folder / "b.docx")
+    db = tmp_path / "r.sqlite"
+    with Registry(db) as reg:
+        run_batch(folder, tmp_path / "out", call, reg, jobs=1)
+        done = write_letters(reg, call, tmp_path / "letters", DAY)
+    assert done.counts == {"accepted": 1, "returned": 0, "skipped": 1}
+    assert [p.name for p in done.paths] == ["2021-0002-受理通知.docx"]
+    assert [s[0] for s in done.skipped] == ["2021-0001"]
+    assert not (tmp_path / "out" / "letters" / "2021-0001-退回补正通知.docx").exists()  # nor from the batch
+    for letter in (tmp_path / "letters").iterdir():
+        assert "“”" not in _text(letter)
+    r = CliRunner().invoke(main, ["--db", str(db), "letters", "-o", str(tmp_path / "l2"), "--date", "2021-08-06"])
+    assert r.exit_code == 0, r.output
+    assert "2021-0001" in r.output and "未出具 1" in r.output

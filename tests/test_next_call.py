@@ -93,7 +93,7 @@ def docx_text(path: Path) -> str:
     """Every word of a .docx: body, headers, footers."""
     with zipfile.ZipFile(path) as z:
         parts = [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
-    return re.sub(r"<[^>]+>", "", "".join(parts))
+    return re.sub(r"<[^>]+>", "", "".join(parts)).replace("\u2060", "")  # no word joiners (no-break runs)
 
 
 def old_values(text: str) -> list[str]:

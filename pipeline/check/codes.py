@@ -184,6 +184,58 @@ CODES: dict[str, Code] = {
                                 "页码不规范：{reason_zh}", "Page numbers: {reason_en}"),
 }
 
+# What a letter tells the applicant of a finding across applications (batch.*): about their own application only,
+# never another application's number, name or similarity figure. `where` False: nothing to edit in the form, so
+# the letter gives no 修改位置. Placeholders: {actual}, {expected} of the finding.
+@dataclass(frozen=True)
+class ApplicantText:
+    """A batch finding as the applicant's letter words it."""
+
+    zh: str
+    en: str
+    where: bool
+
+
+APPLICANT_TEXTS: dict[str, ApplicantText] = {
+    "batch.duplicate_file": ApplicantText(
+        "同一申报文件提交了多份，已按一份登记", "The same file was sent more than once; it is registered once",
+        where=False),
+    "batch.duplicate_project": ApplicantText(
+        "项目名称与本轮其他申报项目名称相同，同一项目只能申报一次；如为不同项目，请修改项目名称以示区别",
+        "The project name is the same as another application's in this round; a project may be entered once "
+        "only, and a different project needs a distinguishing name", where=True),
+    "batch.similar_summary": ApplicantText(
+        "项目简介与本轮其他申报项目的简介高度相似，请确认为本单位独立完成的项目并如实撰写",
+        "The summary is nearly identical to another application's in this round; confirm the project is your "
+        "own work and describe it in your own words", where=True),
+    "batch.unit_quota": ApplicantText(
+        "本单位在本轮申报的项目超过{expected}项，超出限额；请与秘书处联系，确定保留申报的项目",
+        "Your unit has entered more than {expected} projects in this round, over the quota; contact the "
+        "secretariat to agree which projects remain", where=False),
+    "batch.person_limit": ApplicantText(
+        "主要完成人{actual}在本轮列入的项目超过{expected}项，超出限额；请调整主要完成人名单",
+        "The main person {actual} is named in more than {expected} projects of this round, over the limit; "
+        "revise the list of main persons", where=True),
+    "batch.member_unknown": ApplicantText(
+        "会员编号“{actual}”不在本会会员名录中，请核对",
+        "Member number \"{actual}\" is not in the member list; check it", where=True),
+    "batch.member_mismatch": ApplicantText(
+        "会员编号“{actual}”与申报单位不符，请核对", "Member number \"{actual}\" does not belong to the applicant; "
+        "check it", where=True),
+}
+
+
+def applicant_text(finding: Finding, lang: str = "zh") -> tuple[str, bool]:
+    """A finding as its applicant's letter words it, and whether the letter names where to fix it: a batch
+    finding in the applicant's terms, any other finding as its own message."""
+    t = APPLICANT_TEXTS.get(finding.code)
+    if t is None:
+        return (finding.message if lang == "zh" else finding.message_en), True
+    values = {"actual": finding.actual if finding.actual is not None else "",
+              "expected": finding.expected if finding.expected is not None else ""}
+    return (t.zh if lang == "zh" else t.en).format(**values), t.where
+
+
 _SEVERITY_WORDS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
                    "en": {"error": "error", "warning": "warning", "info": "info"}}
 

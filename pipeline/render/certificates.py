@@ -27,7 +27,7 @@ from typing import Any
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
 from pipeline.fileio import docx_bytes, output_dir, write_bytes, zip_bytes
-from pipeline.render.docx import TemplateProblem, render_template
+from pipeline.render.docx import TemplateProblem, protect, protect_runs_xml, render_template
 from pipeline.render.fonts import font_face_for, missing_glyphs
 from pipeline.render.form import chinese_month
 from pipeline.resources import call_template
@@ -259,9 +259,12 @@ class _Renderer:
     def context(self, cert: Certificate) -> dict[str, Any]:
         """The template variables for one certificate."""
         salutation, body = wording_parts(self.call, cert)
+        # numbers (排名第1) and the name are unbreakable runs in the wording (pipeline.render.docx.protect)
+        names = (cert.name,) if cert.kind == "person" else ()
         return {"number": cert.number, "name": cert.name, "project": cert.project, "level_name": cert.level_name,
-                "kind_name": KIND_NAMES.get(cert.kind, ("", ""))[0], "salutation": salutation, "body": body,
-                "text": certificate_text(self.call, cert), "signer": self.signer, "date": self.date,
+                "kind_name": KIND_NAMES.get(cert.kind, ("", ""))[0], "salutation": salutation,
+                "body": protect(body, names), "text": protect(certificate_text(self.call, cert), names),
+                "signer": self.signer, "date": self.date,
                 "rank": cert.rank, "level": cert.level, "seal": self.seal is not None}
 
     def _docxtpl_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
@@ -302,7 +305,8 @@ class _Renderer:
         values = [_xml_text(str(ctx[k])) for k in self.VARS]
         out = dict(self.base)
         for name in self.marked_parts:
-            out[name] = _MARK.sub(lambda m: values[int(m.group(1))], self.base[name].decode("utf-8")).encode("utf-8")
+            out[name] = protect_runs_xml(_MARK.sub(lambda m: values[int(m.group(1))],
+                                                   self.base[name].decode("utf-8")).encode("utf-8"))
         return out
 
     def verify(self, cert: Certificate) -> None:

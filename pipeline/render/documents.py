@@ -108,8 +108,11 @@ def title_lines(title: str, width: float = gb.TITLE_CHARS) -> list[str]:
 
 
 def _block(b: Block) -> dict[str, Any]:
-    return {"kind": b.kind, "level": b.level, "text": b.text, "head": b.head, "rest": b.rest,
-            "rows": [list(r) for r in b.rows]}
+    """A notice's block for the template; numbers and dates in its text are unbreakable runs."""
+    from pipeline.render.docx import protect
+
+    return {"kind": b.kind, "level": b.level, "text": protect(b.text), "head": protect(b.head),
+            "rest": protect(b.rest), "rows": [[protect(c) for c in r] for r in b.rows]}
 
 
 def _touch_up(doc: Any, issuer: str, date_text: str) -> None:
@@ -350,6 +353,7 @@ class Letter:
     number: str
     date: dt.date
     call: str = TEMPLATE_CALL
+    names: tuple[str, ...] = ()  # the persons named in the form (kept whole on a line)
 
     @property
     def accepted(self) -> bool:
@@ -369,6 +373,8 @@ def letter_from_report(report: Report, number: str, date: dt.date) -> Letter:
         number=number,
         date=date,
         call=report.call,
+        names=tuple(str(p.get("name") or "").strip() for p in fields.get("persons") or []
+                    if isinstance(p, dict) and str(p.get("name") or "").strip()),
     )
 
 
@@ -393,12 +399,34 @@ def where_to_fix(finding: Finding, call: Call) -> str:
     return place
 
 
+def resubmit_request(letter: Letter, call: Call) -> str:
+    """What a return letter asks of the applicant. Within the submission window: the corrected form by
+    documents.resubmit_days after the letter's date. After the window has closed: the window's end, whom to
+    contact by that day to correct the form, and that the project may be entered again next year."""
+    from pipeline.issuing import resubmit_deadline
+
+    due = chinese_date(resubmit_deadline(call, letter.date))
+    if letter.date <= call.window_end:
+        return f"请逐项修改后于{due}前重新提交。"
+    contact = str(call.documents.get("contact") or f"{call.organiser.get('name', '')}秘书处")
+    return (f"本年度申报已于{chinese_date(call.window_end)}截止。如需补正，请于{due}前与{contact}联系；"
+            f"逾期未补正的，该项目不进入本年度评审，可在下一年度重新申报。")
+
+
 def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
-    """What letter.docx is rendered with."""
+    """What letter.docx is rendered with. Findings across applications are worded for the applicant (no other
+    application is named); numbers, dates and names are unbreakable runs."""
+    from pipeline.check.codes import applicant_text
+    from pipeline.render.docx import nobreak, protect
+
     def items(severity: str) -> list[dict[str, Any]]:
         chosen = [f for f in letter.findings if f.severity == severity]
-        return [{"n": n, "message": f.message.rstrip("。."), "where": where_to_fix(f, call)}
-                for n, f in enumerate(chosen, 1)]
+        out = []
+        for n, f in enumerate(chosen, 1):
+            text, has_place = applicant_text(f, "zh")
+            out.append({"n": n, "message": protect(text.rstrip("。."), letter.names),
+                        "where": protect(where_to_fix(f, call)) if has_place else ""})
+        return out
 
     accepted = letter.accepted
     kind = "受理" if accepted else "退回补正"
@@ -408,12 +436,14 @@ def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
         "title": Listing("\n".join(title_lines(f"关于{call.award}申报材料{kind}的通知"))),
         "addressee": (letter.applicant or "申报单位") + "：",
         "accepted": accepted,
-        "project": letter.project,
-        "registration": letter.registration,
-        "file_name": letter.file_name,
+        "project": f"“{letter.project}”项目" if letter.project else "项目",
+        "registration": nobreak(letter.registration),
+        "file_name": protect(letter.file_name),
         "errors": items("error"),
         "warnings": items("warning"),
-        "deadline": chinese_date(call.window_end),
+        "error_count": nobreak(str(sum(1 for f in letter.findings if f.severity == "error"))),
+        "warning_count": nobreak(str(sum(1 for f in letter.findings if f.severity == "warning"))),
+        "request": "" if accepted else protect(resubmit_request(letter, call)),
         "date": chinese_date(letter.date),
     }
 
@@ -492,19 +522,21 @@ def _levels(winners: Sequence[Winner]) -> list[tuple[int, str]]:
 
 
 def decision_context(decision: Decision) -> dict[str, Any]:
-    """What decision.docx is rendered with."""
+    """What decision.docx is rendered with (names and numbers as unbreakable runs)."""
+    from pipeline.render.docx import nobreak, protect
+
     groups = []
     for level, name in _levels(decision.winners):
         rows = [w for w in decision.winners if w.level == level]
         groups.append({"name": name, "count": len(rows), "winners": [
             {"serial": n, "project": w.project, "units": Listing("\n".join(w.units)),
-             "persons": "、".join(w.persons)} for n, w in enumerate(rows, 1)]})
+             "persons": "、".join(nobreak(p) for p in w.persons)} for n, w in enumerate(rows, 1)]})
     return {
         "issuer": decision.issuer,
         "number": decision.number,
         "title": Listing("\n".join(title_lines(decision.title))),
         "addressee": decision.addressee,
-        "body": list(decision.body),
+        "body": [protect(text) for text in decision.body],
         "attachment": decision.attachment,
         "attachment_title": Listing("\n".join(title_lines(decision.attachment))),
         "date": chinese_date(decision.date),
