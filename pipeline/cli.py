@@ -543,22 +543,34 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹 / output folder")
 @click.option("--seal", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="印章图片（默认：示例印章“样章”）/ the seal picture (default: the sample seal)")
+              help="印章图片（必填，或用 --sample-seal）/ the seal picture (required, or --sample-seal)")
+@click.option("--sample-seal", is_flag=True,
+              help="用示例印章“样章”试印，不可对外颁发 / try out with the sample seal 样章, not for issuing")
 @click.option("--date", "date_text", default=None, help="颁奖日期 YYYY-MM-DD / award date")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx / .docx only")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行转换进程数 / converter workers")
 @click.pass_obj
 @guarded
-def certificates(env: Env, out_dir: Path, seal: Path | None, date_text: str | None, no_pdf: bool,
-                 jobs: int | None) -> None:
+def certificates(env: Env, out_dir: Path, seal: Path | None, sample_seal: bool, date_text: str | None,
+                 no_pdf: bool, jobs: int | None) -> None:
     """获奖证书（单位、个人）、合并打印 PDF、清单 / Certificates, the merged print PDF and the manifest."""
     from pipeline.issuing import write_certificates_from_registry
-    from pipeline.resources import samples_dir
+    from pipeline.render.certificates import sample_seal as bundled_seal
 
-    seal = seal or samples_dir() / "assets" / "seal-sample.png"
+    if seal is not None and sample_seal:
+        raise click.UsageError(env.say("--seal 与 --sample-seal 只能选一个", "give --seal or --sample-seal, not both"))
+    if seal is None and not sample_seal:
+        raise click.UsageError(env.say(
+            "请用 --seal 给出本单位的印章图片（.png/.jpg）；只是试用时可用 --sample-seal（示例印章“样章”）",
+            "give the seal picture with --seal (.png/.jpg); to try the tool out, --sample-seal (the sample seal 样章)"))
+    if sample_seal:
+        seal = bundled_seal()
+        click.echo(env.say("注意：证书使用示例印章“样章”，仅供试印，不可对外颁发",
+                           "Note: the certificates carry the sample seal 样章: for trying out, not for issuing"),
+                   err=True)
     with env.registry() as registry:
         done = write_certificates_from_registry(registry, env.call, out_dir, _date_option(env, date_text, "award_date"),
-                                                seal, pdf=not no_pdf, jobs=jobs)
+                                                seal, pdf=not no_pdf, jobs=jobs, lang=env.lang)
     c = done.counts
     click.echo(env.say(f"证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}；PDF {c['pdf']}）："
                        f"{out_dir}",

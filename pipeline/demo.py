@@ -139,6 +139,7 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
     from pipeline.calls import document_setting
     from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
     from pipeline.registry import Registry
+    from pipeline.render.certificates import sample_seal
     from pipeline.render.documents import demo_notice, settle_closing_block
     from pipeline.render.pdf import soffice
     from pipeline.review import run_demo_review
@@ -171,11 +172,14 @@ def document_steps(call: Call, out: Path, lang: str = "zh") -> Iterator[str]:
         if pdf:
             settle_closing_block(decision)
         yield (f"表彰决定：{decision}" if zh else f"Award decision: {decision}")
+        # The demo has no seal of the association's own: it uses the bundled sample seal (样章) and says so.
         certs = write_certificates_from_registry(registry, call, out / "certificates",
                                                  document_setting(call, "award_date", dt.date),
-                                                 root / "assets" / "seal-sample.png", pdf=pdf)
+                                                 sample_seal(), pdf=pdf, lang=lang)
         c = certs.counts
         yield (f"获奖证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}），PDF {c['pdf']} 份，"
-               f"合并打印稿与清单在 {out / 'certificates'}" if zh else
+               f"合并打印稿与清单在 {out / 'certificates'}；使用示例印章“样章”（award certificates 须用 --seal "
+               "给出本单位印章）" if zh else
                f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person), {c['pdf']} PDFs; "
-               f"merged print PDF and manifest in {out / 'certificates'}")
+               f"merged print PDF and manifest in {out / 'certificates'}; with the sample seal 样章 (award "
+               "certificates needs the association's own with --seal)")

@@ -162,12 +162,12 @@ def assign_certificate_numbers(registry: Registry, call: Call) -> list[Certifica
 
 def write_certificates_from_registry(registry: Registry, call: Call, out_dir: Path, award_date: dt.date,
                                      seal: Path | None, pdf: bool = True, jobs: int | None = None,
-                                     ) -> Issued:
+                                     lang: str = "zh") -> Issued:
     """Every certificate of the round: .docx (+ PDF), the merged print PDF and the manifest."""
     from pipeline.render.certificates import write_certificates
 
     certs: Sequence[Certificate] = assign_certificate_numbers(registry, call)
-    run = write_certificates(certs, out_dir, call, award_date, seal=seal, pdf=pdf, jobs=jobs)
+    run = write_certificates(certs, out_dir, call, award_date, seal=seal, pdf=pdf, jobs=jobs, lang=lang)
     paths = [*run.docx, *run.pdf, run.manifest] + ([run.merged_pdf] if run.merged_pdf else [])
     units = sum(1 for c in run.certificates if c.kind == "unit")
     return Issued(tuple(paths), {"certificates": len(run.certificates), "units": units,

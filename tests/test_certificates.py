@@ -148,15 +148,31 @@ def test_embedded_fonts_are_the_mapped_faces(run: C.CertificateRun) -> None:
 
 def test_manifest_rows_and_hashes(run: C.CertificateRun) -> None:
     raw = run.manifest.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [r["number"] for r in rows] == [c.number for c in run.certificates]
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel opens the Chinese right
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    assert reader.fieldnames == ["证书编号", "类别", "姓名或单位名称", "项目名称", "奖励等级", "排名", "登记号",
+                                 "Word文件", "Word文件SHA-256", "PDF文件", "PDF文件SHA-256"]
+    rows = list(reader)
+    assert [r["证书编号"] for r in rows] == [c.number for c in run.certificates]
     for row, cert in zip(rows, run.certificates, strict=True):
-        assert (row["kind"], row["name"], row["project"], row["level"]) == (cert.kind, cert.name, cert.project,
-                                                                            str(cert.level))
-        for kind in ("docx", "pdf"):
-            path = run.out_dir / row[kind]
-            assert hashlib.sha256(path.read_bytes()).hexdigest() == row[f"{kind}_sha256"]
+        assert (row["类别"], row["姓名或单位名称"], row["项目名称"], row["奖励等级"], row["排名"]) == (
+            {"unit": "单位", "person": "个人"}[cert.kind], cert.name, cert.project, cert.level_name, str(cert.rank))
+        for kind, what in (("docx", "Word文件"), ("pdf", "PDF文件")):
+            path = run.out_dir / row[what]
+            assert path.suffix == f".{kind}"
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == row[f"{what}SHA-256"]
+    by_number = {r["证书编号"]: r for r in rows}
+    assert by_number["QT2021-2-015-P03"]["类别"] == "个人" and by_number["QT2021-2-015-P03"]["奖励等级"] == "二等奖"
+    assert by_number["QT2021-2-015-U01"]["姓名或单位名称"] == "上海某某机械厂"
+
+
+def test_manifest_in_english(call: Any, tmp_path: Path) -> None:
+    out = C.write_certificates(_certs(call), tmp_path, call, AWARD, seal=SEAL, pdf=False, lang="en")
+    reader = csv.DictReader(io.StringIO(out.manifest.read_bytes().decode("utf-8-sig")))
+    assert reader.fieldnames == list(C.MANIFEST_COLUMNS)
+    rows = {r["number"]: r for r in reader}
+    assert (rows["QT2021-2-015-P03"]["kind"], rows["QT2021-2-015-P03"]["level"]) == ("person", "2")
+    assert rows["QT2021-1-003-U01"]["kind"] == "unit" and rows["QT2021-1-003-U01"]["pdf"] == ""
 
 
 def test_docx_bytes_are_reproducible_and_equal_docxtpl(call: Any, run: C.CertificateRun, tmp_path: Path) -> None:
@@ -192,6 +208,7 @@ def test_duplicate_numbers_are_refused(call: Any, tmp_path: Path) -> None:
 
 
 def test_sample_seal_reads_yangzhang() -> None:
+    assert C.sample_seal().read_bytes() == SEAL.read_bytes()
     import sys
 
     sys.path.insert(0, str(ROOT / "samples"))

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def test_certificates_docx_and_manifest(round_db: Path, tmp_path: Path, call: An
     assert done.counts["units"] == sum(len(w.units) for w in winners)
     assert done.counts["persons"] == sum(len(w.persons) for w in winners)
     rows = list(csv.DictReader((tmp_path / "c" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert [r["number"] for r in rows] == sorted(r["number"] for r in rows)
+    assert [r["证书编号"] for r in rows] == sorted(r["证书编号"] for r in rows)
     assert len(rows) == done.counts["certificates"]
 
 
@@ -122,8 +123,33 @@ def test_cli_letters_decision_certificates(round_db: Path, tmp_path: Path) -> No
     assert r.exit_code == 0 and "受理 24" in r.output
     r = runner.invoke(main, [*base, "decision", "-o", str(tmp_path / "d.docx")])
     assert r.exit_code == 0 and (tmp_path / "d.docx").is_file()
+    # No seal given: a usage error naming --seal, nothing written; --sample-seal says the sample seal is used.
     r = runner.invoke(main, [*base, "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
+    assert r.exit_code == 2 and "--seal" in r.stderr and "--sample-seal" in r.stderr
+    assert not (tmp_path / "c").exists()
+    r = runner.invoke(main, [*base, "certificates", "-o", str(tmp_path / "c"), "--no-pdf", "--seal",
+                             str(SAMPLES / "assets" / "seal-sample.png"), "--sample-seal"])
+    assert r.exit_code == 2 and not (tmp_path / "c").exists()
+    r = runner.invoke(main, [*base, "certificates", "-o", str(tmp_path / "c"), "--no-pdf", "--sample-seal"])
     assert r.exit_code == 0, r.output
+    assert "样章" in r.stderr and "不可对外颁发" in r.stderr
+    seal = (SAMPLES / "assets" / "seal-sample.png").read_bytes()
+    for path in (tmp_path / "c" / "docx").glob("*.docx"):
+        with zipfile.ZipFile(path) as z:
+            assert seal in [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    head = (tmp_path / "c" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("证书编号,类别,姓名或单位名称,项目名称,奖励等级")
+    # A seal of the association's own: no word of the sample seal; --lang en gives the English manifest.
+    own = tmp_path / "seal.png"
+    from PIL import Image
+
+    Image.new("RGBA", (300, 300), (200, 0, 0, 255)).save(own)
+    r = runner.invoke(main, [*base, "--lang", "en", "certificates", "-o", str(tmp_path / "c2"), "--no-pdf",
+                             "--seal", str(own)])
+    assert r.exit_code == 0, r.output
+    assert "样章" not in r.stderr and "sample" not in r.stderr
+    head = (tmp_path / "c2" / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("number,kind,name,project,level")
     r = runner.invoke(main, [*base, "letters", "-o", str(tmp_path / "l"), "--date", "2021-13-01"])
     assert r.exit_code == 2
 
@@ -134,9 +160,10 @@ def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Pa
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     db = _copy(round_db, tmp_path)
-    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c")])
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--sample-seal"])
     assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf",
+                                 "--sample-seal"])
     assert r.exit_code == 0
 
 

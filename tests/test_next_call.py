@@ -155,7 +155,7 @@ def test_a_copied_call_folder_runs_every_command(tmp_path: Path) -> None:
     text = docx_text(work / "表彰决定.docx")
     assert "沪质协〔2022〕36号" in text and "2022" in text and old_values(text) == []
 
-    done = award(work, *g, "certificates", "-o", "证书", "--no-pdf")
+    done = award(work, *g, "certificates", "-o", "证书", "--no-pdf", "--sample-seal")
     assert done.returncode == 0, done.stderr
     certs = sorted((work / "证书").rglob("*.docx"))
     assert certs

@@ -46,7 +46,7 @@ READERS: list[tuple[str, ...]] = [
     ("review", "results", "-o", "{tmp}/results.xlsx"),
     ("letters", "-o", "{tmp}/letters"),
     ("decision", "-o", "{tmp}/decision.docx", "--number", "沪质协〔2021〕1号"),
-    ("certificates", "-o", "{tmp}/certs", "--no-pdf"),
+    ("certificates", "-o", "{tmp}/certs", "--no-pdf", "--sample-seal"),
 ]
 
 

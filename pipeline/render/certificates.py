@@ -30,7 +30,7 @@ from pipeline.fileio import docx_bytes, output_dir, write_bytes, zip_bytes
 from pipeline.render.docx import TemplateProblem, protect, protect_runs_xml, render_template
 from pipeline.render.fonts import font_face_for, missing_glyphs
 from pipeline.render.form import chinese_month
-from pipeline.resources import call_template
+from pipeline.resources import call_template, samples_dir
 
 KIND_LETTERS = {"unit": "U", "person": "P"}
 KIND_NAMES = {"unit": ("单位证书", "unit certificate"), "person": ("个人证书", "person certificate")}
@@ -399,10 +399,17 @@ def _validate(certs: Sequence[Certificate]) -> list[Certificate]:
     return sorted(certs, key=lambda c: c.number)
 
 
+def sample_seal() -> Path:
+    """The bundled sample seal, reading 样章: for trying the tool out, never for certificates sent out."""
+    return samples_dir() / "assets" / "seal-sample.png"
+
+
 def write_certificates(certs: Sequence[Certificate], out_dir: Path, call: Call, award_date: dt.date,
-                       seal: Path | None = None, pdf: bool = True, jobs: int | None = None) -> CertificateRun:
-    """Write a .docx and a PDF per certificate, one merged print PDF in number order and manifest.csv; raises
-    GlyphsMissing (before writing anything) when a name has a character the certificate font lacks."""
+                       seal: Path | None = None, pdf: bool = True, jobs: int | None = None,
+                       lang: str = "zh") -> CertificateRun:
+    """Write a .docx and a PDF per certificate, one merged print PDF in number order and manifest.csv (Chinese
+    headers and values; English with lang="en"); raises GlyphsMissing (before writing anything) when a name has a
+    character the certificate font lacks. No seal: the certificates carry no seal picture."""
     from pipeline.render import pdf as converter
 
     timings: dict[str, float] = {}
@@ -448,7 +455,7 @@ def write_certificates(certs: Sequence[Certificate], out_dir: Path, call: Call, 
         for row, path in zip(rows, pdf_paths, strict=True):
             row["pdf"] = path.relative_to(out_dir).as_posix()
         timings["split"] = time.perf_counter() - t
-    manifest = _manifest(out_dir / "manifest.csv", rows, pdf_paths)
+    manifest = _manifest(out_dir / "manifest.csv", rows, pdf_paths, lang)
     timings["total"] = time.perf_counter() - t0
     return CertificateRun(out_dir, ordered, docx_paths, pdf_paths, merged, manifest, renderer.fast, timings)
 
@@ -530,15 +537,23 @@ def _pdf_bytes(doc: Any) -> bytes:
 
 MANIFEST_COLUMNS = ("number", "kind", "name", "project", "level", "level_name", "rank", "registration",
                     "docx", "docx_sha256", "pdf", "pdf_sha256")
+# The Chinese manifest (the default): its headers, and the columns it shows (the award level by its name only).
+MANIFEST_ZH = {"number": "证书编号", "kind": "类别", "name": "姓名或单位名称", "project": "项目名称",
+               "level_name": "奖励等级", "rank": "排名", "registration": "登记号", "docx": "Word文件",
+               "docx_sha256": "Word文件SHA-256", "pdf": "PDF文件", "pdf_sha256": "PDF文件SHA-256"}
+KIND_ZH = {"unit": "单位", "person": "个人"}
 
 
-def _manifest(path: Path, rows: list[dict[str, str]], pdf_paths: Sequence[Path]) -> Path:
-    """manifest.csv: UTF-8 with BOM (Excel opens it as UTF-8), one row per certificate in number order."""
+def _manifest(path: Path, rows: list[dict[str, str]], pdf_paths: Sequence[Path], lang: str = "zh") -> Path:
+    """manifest.csv: UTF-8 with BOM (Excel opens it as UTF-8), one row per certificate in number order; Chinese
+    headers and values (类别 单位/个人), English ones (the columns of MANIFEST_COLUMNS) with lang="en"."""
     for row, pdf_path in zip(rows, pdf_paths, strict=bool(pdf_paths)):
         row["pdf_sha256"] = _sha256(pdf_path.read_bytes())
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=MANIFEST_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = MANIFEST_COLUMNS if lang == "en" else tuple(MANIFEST_ZH)
+    writer.writerow(columns if lang == "en" else [MANIFEST_ZH[c] for c in columns])
     for row in rows:
-        writer.writerow({k: _csv_cell(v) if k in ("name", "project") else v for k, v in row.items()})
+        shown = dict(row, kind=KIND_ZH.get(row["kind"], row["kind"])) if lang != "en" else row
+        writer.writerow([_csv_cell(shown[c]) if c in ("name", "project") else shown[c] for c in columns])
     return write_bytes(path, ("\ufeff" + out.getvalue()).encode("utf-8"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.calls import Call
 from pipeline.fileio import atomic_write, save_docx_reproducible
 from pipeline.render.docx import render_template
+from pipeline.render.sheets import display_width, print_setup, text_lines
 from pipeline.resources import call_template
 from pipeline.review import (
     FIRST_CRITERION_COL,
@@ -50,11 +50,6 @@ WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # Sheet protection keeps judges from changing structure by accident; it is not a secret (staff can unprotect).
 PROTECT_PASSWORD = "saq-review"
-
-
-def display_width(text: str) -> int:
-    """Columns a text needs in a spreadsheet: two per Chinese character, one per Latin character."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _fit(ws: Worksheet, widths: dict[int, tuple[int, int]]) -> None:
@@ -176,11 +171,7 @@ def write_judge_workbook(path: Path, call: Call, rb: Rubric, judge: Judge, apps:
               cols["recused"]: (7, 7), cols["comment"]: (40, 40)}
     widths.update({FIRST_CRITERION_COL + n: (11, 13) for n in range(len(rb.criteria))})
     _fit(ws, widths)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_setup(ws, title_rows=(1, HEADER_ROW))  # the title (judge's name) and the column headers on every page
     ws.protection.sheet = True
     ws.protection.password = PROTECT_PASSWORD
     ws.protection.formatColumns = False  # judges may widen columns to read long names
@@ -203,9 +194,15 @@ def write_judge_workbook(path: Path, call: Call, rb: Rubric, judge: Judge, apps:
     return atomic_write(path, wb.save)
 
 
+INSTRUCTION_WIDTHS = (14, 8, 72)  # 评分项, 满分, 评分要点: one portrait A4 page wide
+
+
 def _instructions(ws: Worksheet, call: Call, rb: Rubric) -> None:
+    """The 填写说明 sheet: the instructions across the table's width, then the criteria; prints on one A4 page."""
     ws.append([f"{call.award} 专家评分说明"])
     ws.cell(1, 1).font = Font(name=FONT, bold=True, size=13)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+    ws.row_dimensions[1].height = 24
     for line in (
         f"1. 请在“{SHEET}”工作表的浅黄色单元格中填写各项得分、否决项、回避和评语；其他单元格已锁定。",
         f"2. 每项得分在 0 至该项满分之间，以 {float(rb.step):g} 分为最小单位；总分由公式自动计算，请勿改动。",
@@ -214,6 +211,12 @@ def _instructions(ws: Worksheet, call: Call, rb: Rubric) -> None:
         f"5. 评语不超过 {rb.comment_max_chars} 字。请勿增删行列或修改文件结构，填好后原文件交回。",
     ):
         ws.append([line])
+        r = ws.max_row
+        ws.cell(r, 1).font = Font(name=FONT)
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        ws.row_dimensions[r].height = 16 * text_lines(line, INSTRUCTION_WIDTHS[0] + INSTRUCTION_WIDTHS[1]
+                                                     + INSTRUCTION_WIDTHS[2]) + 4
     ws.append([])
     _header(ws, ws.max_row + 1, ["评分项", "满分", "评分要点"])
     for c in rb.criteria:
@@ -222,9 +225,10 @@ def _instructions(ws: Worksheet, call: Call, rb: Rubric) -> None:
             cell.alignment = WRAP
             cell.border = BOX
             cell.font = Font(name=FONT)
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 8
-    ws.column_dimensions["C"].width = 90
+        ws.row_dimensions[ws.max_row].height = 16 * text_lines(c.guidance, INSTRUCTION_WIDTHS[2]) + 4
+    for letter, width in zip("ABC", INSTRUCTION_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
+    print_setup(ws, landscape=False, title_rows=None, one_page=True)
     ws.protection.sheet = True
     ws.protection.password = PROTECT_PASSWORD
 
@@ -353,11 +357,7 @@ def _table_finish(ws: Worksheet, head: Sequence[str], wide: dict[int, tuple[int,
     _fit(ws, widths)
     _row_heights(ws, first=2)
     ws.row_dimensions[1].height = 32
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    print_setup(ws, title_rows=(1, 1))
 
 
 def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], limits: Sequence[Quota]) -> None:
@@ -414,10 +414,7 @@ def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], l
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
     for col, w in (("A", 16), ("B", 12), ("C", 14), ("D", 10), ("E", 10), ("F", 60)):
         ws.column_dimensions[col].width = w
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, title_rows=None)
     for r in range(1, ws.max_row + 1):  # long texts span to column F
         for first, room in ((2, 104), (3, 92)):
             value = ws.cell(r, first).value
