@@ -450,7 +450,10 @@ def check_notice(path: Path, call: Call) -> Report:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e)
+        raise PipelineError(f"无法读取 {path}：{zh}", f"Cannot read {path}: {en}") from None
     fmt, lines, doc = _read(Path(path), data)
     checker = _Checker(lines, call)
     checker.run()

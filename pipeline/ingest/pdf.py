@@ -628,7 +628,7 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
         raise _corrupt("the PDF has no pages", "PDF 没有页面")
     max_pages = int(limits.get("max_pdf_pages", 300))
     if n_pages > max_pages:
-        raise FileProblem("file.too_large", reason_zh=f"页数过多（{n_pages}页）",
+        raise FileProblem("file.too_large", reason_zh=f"共{n_pages}页，页数过多",
                           reason_en=f"too many pages ({n_pages})")
     sizes: list[tuple[float, float]] = []
     page_chars: list[list[_Char]] = []
