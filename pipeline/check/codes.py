@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -367,7 +368,7 @@ def _in_section(path: str, section: Section, call: Call, zh: bool, fields: Mappi
         if zh:
             return f"{title}表{row}" + (f"“{col}”" if col else "")
         return ", ".join(x for x in (title, row, col) if x)
-    label = field_label(path, call, "zh")
+    label = (_part_label(path, call) or specs[path].label) if path in specs else field_label(path, call, "zh")
     if label == section.heading or not label:
         return title
     return f"{title}“{label}”" if zh else f"{title}, {label}"
@@ -379,11 +380,25 @@ def format_hint(name: str | None, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-class _Args(dict[str, Any]):
-    """Template arguments: a placeholder nobody filled reads as nothing, never as "None" or a KeyError."""
+class _Formatter(string.Formatter):
+    """Templates filled leniently: a placeholder nobody filled reads as nothing (never "None" or a KeyError), and a
+    value its format spec does not fit ({actual:.0%} given text) is shown as it is."""
 
-    def __missing__(self, key: str) -> str:
-        return ""
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        return kwargs.get(str(key), "")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return super().format_field(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+
+_FORMATTER = _Formatter()
+
+
+def _fill(template: str, args: Mapping[str, Any], lang: str) -> str:
+    return _FORMATTER.vformat(template, (), {k: shown(v, lang) for k, v in args.items()})
 
 
 def shown(value: Any, lang: str = "zh") -> Any:
@@ -403,7 +418,7 @@ def shown(value: Any, lang: str = "zh") -> Any:
 def render(code: str, lang: str, **args: Any) -> str:
     """A catalogue template with its arguments (for messages that are not findings of a report)."""
     c = CODES[code]
-    return (c.zh if lang == "zh" else c.en).format_map(_Args({k: shown(v, lang) for k, v in args.items()}))
+    return _fill(c.zh if lang == "zh" else c.en, args, lang)
 
 
 def make(code: str, call: Call, field: str | None = None, location: Location | None = None,
@@ -420,9 +435,10 @@ def make(code: str, call: Call, field: str | None = None, location: Location | N
         code=code,
         severity=severity or c.severity,
         field=field,
-        message=c.zh.format_map(_Args({k: shown(v, "zh") for k, v in zh_values.items()})),
-        message_en=c.en.format_map(_Args({k: shown(v, "en") for k, v in en_values.items()})),
+        message=_fill(c.zh, zh_values, "zh"),
+        message_en=_fill(c.en, en_values, "en"),
         expected=expected,
         actual=actual,
         location=location or Location(kind="file"),
     )
+
