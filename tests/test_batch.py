@@ -408,7 +408,7 @@ def test_batch_messages_name_numbers_not_other_applicants_files(call: Any) -> No
                for i in range(1, 6)]
     found = batch_findings(entries, call)
     message = found["2021-0001"][0].message
-    assert "2021-0002、2021-0003、2021-0004 等 4 份" in message and "某公司" not in message
+    assert "2021-0002、2021-0003、2021-0004等4份" in message and "某公司" not in message
     assert "and 1 more" in found["2021-0001"][0].message_en
 
 

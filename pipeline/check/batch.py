@@ -77,7 +77,7 @@ def _refs(entries: Sequence[Entry], lang: str) -> str:
     numbers = sorted(e.reg_no for e in entries)
     shown = numbers[:_NAMED]
     if lang == "zh":
-        return "、".join(shown) + (f" 等 {len(numbers)} 份" if len(numbers) > _NAMED else "")
+        return "、".join(shown) + (f"等{len(numbers)}份" if len(numbers) > _NAMED else "")
     return ", ".join(shown) + (f" and {len(numbers) - _NAMED} more" if len(numbers) > _NAMED else "")
 
 

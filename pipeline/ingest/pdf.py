@@ -589,9 +589,9 @@ def _open(data: bytes) -> tuple[Any, Any]:
     except pdfium.PdfiumError as e:
         if getattr(e, "err_code", None) == 4:
             raise FileProblem("file.encrypted") from None
-        raise _corrupt(f"PDF cannot be opened ({e})", "PDF 无法打开（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be opened ({e})", "PDF 文件已损坏") from None
     except Exception as e:  # any library failure on a hostile file is a damaged file
-        raise _corrupt(f"PDF cannot be opened ({type(e).__name__})", "PDF 无法打开（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be opened ({type(e).__name__})", "PDF 文件已损坏") from None
     return pdfium, doc
 
 
@@ -616,7 +616,7 @@ def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = f
     except FileProblem:
         raise
     except Exception as e:  # any library failure on a hostile file is a damaged file
-        raise _corrupt(f"PDF cannot be read ({type(e).__name__})", "PDF 无法读取（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be read ({type(e).__name__})", "PDF 内容已损坏") from None
     finally:
         doc.close()
 
