@@ -120,7 +120,7 @@ def test_summary_xlsx(first_run: Any) -> None:
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     quota = rows["quota-1.docx"]
     assert quota[0] == "2021-0009" and quota[2] == "上海限额测试精密机械有限公司" and quota[5] == "退回补正"
-    assert quota[6] == 1 and "超过3项的限额" in quota[8]
+    assert quota[6] == 1 and "3项的限额" in quota[8]
     assert rows["not-a-form.docx"][0] == "—" and rows["not-a-form.docx"][5] == "非申报材料"
     assert rows["broken.pdf"][0] == "—" and rows["broken.pdf"][5] == "无法读取"
     findings = wb["问题明细"]
@@ -421,7 +421,7 @@ def test_return_letters_for_forms_with_errors(first_run: Any) -> None:
     import docx
 
     text = "\n".join(p.text for p in docx.Document(str(base / "out" / "letters" / "2021-0009-退回补正通知.docx")).paragraphs)
-    assert "上海限额测试精密机械有限公司" in text and "超过3项的限额" in text
+    assert "上海限额测试精密机械有限公司" in text and "3项的限额" in text
 
 
 def test_warm_rerun_rewrites_nothing_per_application(tmp_path: Path, call: Any) -> None:
