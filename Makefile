@@ -43,6 +43,7 @@ lint: setup
 
 test: setup lint
 	$(BIN)/award schema --check
+	$(BIN)/python -m pipeline.messages_doc --check
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -29,7 +29,7 @@ from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
 from pipeline.check.limits import limits_of, run_limited, too_complex, warm
 from pipeline.errors import PipelineError
-from pipeline.fileio import sweep_temporaries
+from pipeline.fileio import read_reason, sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.registry import Registry
@@ -246,14 +246,15 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as e:
-        raise BatchError(f"压缩包 {archive.name} 无法打开：{e}",
-                         f"cannot open the archive {archive.name}: {e}") from None
+        zh, en = read_reason(e) if isinstance(e, OSError) else ("不是有效的 .zip 压缩包或已损坏", str(e))
+        raise BatchError(f"压缩包 {archive.name} 无法打开：{zh}",
+                         f"cannot open the archive {archive.name}: {en}") from None
     if len(infos) > max_entries:
         raise BatchError(f"压缩包 {archive.name} 内文件过多（{len(infos)} 个，上限 {max_entries}）",
                          f"the archive {archive.name} holds too many files ({len(infos)}, limit {max_entries})")
     total = sum(i.file_size for i in infos)
     if total > max_total:
-        raise BatchError(f"压缩包 {archive.name} 解压后过大（{total // 2**20} MB）",
+        raise BatchError(f"压缩包 {archive.name} 解压后达 {total // 2**20} MB，超过安全上限",
                          f"the archive {archive.name} expands to {total // 2**20} MB")
     out: list[Source] = []
     seen: set[str] = set()
@@ -359,7 +360,8 @@ def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, 
     try:
         data = read_source(source, max_bytes)
     except _UNREADABLE as e:
-        return _unread(source, call, f"（{e}）", f" ({e})").to_dict(), {}
+        zh, en = read_reason(e) if isinstance(e, OSError) else ("压缩包中的数据已损坏", str(e))
+        return _unread(source, call, f"（{zh}）", f" ({en})").to_dict(), {}
     assert data is not None
     seconds, mb = limits_of(call)
     got = run_limited(lambda: json.dumps(_checked(source, data, call), ensure_ascii=False).encode(), seconds, mb)

@@ -794,7 +794,10 @@ def _load_cached(folder: str) -> Call:
     except FileNotFoundError:
         raise CallError(f"找不到评审通知配置：{path}", f"No call configuration at {path}") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise CallError(f"无法读取 {path}：{e}", f"Cannot read {path}: {e}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e) if isinstance(e, OSError) else ("不是 UTF-8 文本", f"not UTF-8 text ({e})")
+        raise CallError(f"无法读取 {path}：{zh}", f"Cannot read {path}: {en}") from None
     import yaml
 
     try:

@@ -188,7 +188,10 @@ def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, anno
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
+            from pipeline.fileio import read_reason
+
+            zh, en = read_reason(e)
+            raise PipelineError(f"无法读取 {path}：{zh}", f"Cannot read {path}: {en}") from None
         report = check_limited(data, str(path), env.call)  # within file.max_seconds and file.max_memory_mb
         reports.append(report)
         if annotate is not None:

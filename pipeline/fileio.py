@@ -22,28 +22,47 @@ STDOUT = "-"  # `-o -`: the document goes to standard output
 # The files the running command reads; an output that is one of them is refused (set by the command line).
 _INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("award_inputs", default=())
 
-# Why an output could not be written, in words a user reads (the OS's English text is only added in brackets).
-_REASONS: dict[int, tuple[str, str]] = {
-    errno.ENOENT: ("所在文件夹不存在", "its folder does not exist"),
-    errno.ENOTDIR: ("路径中有一部分不是文件夹", "a part of the path is not a folder"),
-    errno.EISDIR: ("这是一个文件夹，不是文件", "it is a folder, not a file"),
-    errno.EACCES: ("没有访问权限", "permission denied"),
-    errno.EPERM: ("没有访问权限", "permission denied"),
-    errno.EROFS: ("文件系统是只读的", "the file system is read-only"),
-    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
-    errno.EDQUOT: ("超出磁盘配额", "disk quota exceeded"),
-    errno.ENAMETOOLONG: ("文件名过长", "the file name is too long"),
-    errno.ELOOP: ("符号链接形成循环", "the symbolic links form a loop"),
-    errno.ENXIO: ("无法写入这种特殊文件", "this special file cannot be written"),
-    errno.EIO: ("磁盘读写错误", "an input/output error on the disk"),
+# What went wrong with a file, in words a user reads: Chinese only (the OS's English text is for --lang en).
+_REASONS: dict[int, tuple[str, str, str]] = {  # errno: (zh when reading, zh when writing, en)
+    errno.ENOENT: ("文件不存在", "所在文件夹不存在", "the file or its folder does not exist"),
+    errno.ENOTDIR: ("路径中有一部分不是文件夹", "路径中有一部分不是文件夹", "a part of the path is not a folder"),
+    errno.EISDIR: ("这是一个文件夹，不是文件", "这是一个文件夹，不是文件", "it is a folder, not a file"),
+    errno.EACCES: ("没有读取权限", "没有写入权限", "permission denied"),
+    errno.EPERM: ("没有权限", "没有权限", "operation not permitted"),
+    errno.EROFS: ("只读文件系统", "只读文件系统，不能写入", "the file system is read-only"),
+    errno.ENOSPC: ("磁盘空间不足", "磁盘空间不足", "no space left on the disk"),
+    errno.EDQUOT: ("超出磁盘配额", "超出磁盘配额", "disk quota exceeded"),
+    errno.ENAMETOOLONG: ("文件名过长", "文件名过长", "the file name is too long"),
+    errno.ELOOP: ("符号链接形成循环", "符号链接形成循环", "the symbolic links form a loop"),
+    errno.ENXIO: ("无法打开这种特殊文件", "无法写入这种特殊文件", "this special file cannot be opened"),
+    errno.EIO: ("磁盘读写错误", "磁盘读写错误", "an input/output error on the disk"),
+    errno.EEXIST: ("已有同名文件", "已有同名文件", "a file of that name exists"),
+    errno.EBUSY: ("文件正被占用", "文件正被占用", "the file is busy"),
+    errno.ETXTBSY: ("文件正被占用", "文件正被占用", "the file is busy"),
+    errno.EMFILE: ("同时打开的文件过多", "同时打开的文件过多", "too many open files"),
+    errno.ENFILE: ("同时打开的文件过多", "同时打开的文件过多", "too many open files"),
+    errno.EFBIG: ("文件过大", "文件过大", "the file is too large"),
+    errno.ENOTEMPTY: ("文件夹不是空的", "文件夹不是空的", "the folder is not empty"),
+    errno.ENODEV: ("设备不存在", "设备不存在", "no such device"),
 }
 
 
-def reason(e: OSError) -> tuple[str, str]:
-    """(zh, en) words for an OSError, with the system's own text in brackets for the record."""
-    zh, en = _REASONS.get(e.errno or 0, ("系统错误", "system error"))
+def reason(e: OSError, writing: bool = True) -> tuple[str, str]:
+    """(zh, en) words for an OSError: the one function every message about a failed read or write uses.
+
+    The Chinese is a reason a staff member understands (文件不存在, 没有读取权限, 磁盘空间不足, 只读文件系统, 这是一个
+    文件夹 …) with no English in it; the English adds the system's own text (strerror) in brackets."""
     detail = e.strerror or type(e).__name__
-    return f"{zh}（{detail}）", f"{en} ({detail})"
+    words = _REASONS.get(e.errno or 0)
+    if words is None:
+        name = errno.errorcode.get(e.errno or 0)
+        return (f"系统错误（{name}）" if name else "系统错误"), detail
+    return (words[1] if writing else words[0]), f"{words[2]} ({detail})"
+
+
+def read_reason(e: OSError) -> tuple[str, str]:
+    """reason() for a file that was to be read (文件不存在, not 所在文件夹不存在)."""
+    return reason(e, writing=False)
 
 
 def _cannot(path: Path | str, zh: str, en: str) -> OutputError:
@@ -135,7 +154,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
     except OSError as e:
         raise _cannot(path, *reason(e)) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise _cannot(path, *_REASONS[errno.EISDIR])
+        raise _cannot(path, "这是一个文件夹，不是文件", "it is a folder, not a file")
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_special(path, target, write)
         return path

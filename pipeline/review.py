@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.calls import Call
+from pipeline.check.codes import make
 from pipeline.errors import CallError, PipelineError
 from pipeline.extract import norm
-from pipeline.fileio import decode_csv, output_dir
+from pipeline.fileio import decode_csv, output_dir, read_reason
+from pipeline.ingest.sniff import sniff
+from pipeline.model import Finding
 from pipeline.registry import Registered, Registry
 
 
@@ -160,8 +163,8 @@ def read_judges(path: Path, call: Call) -> list[Judge]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ReviewError(f"无法读取专家名单 {path}：{e.strerror}",
-                          f"cannot read the judges file {path}: {e.strerror}") from None
+        zh, en = read_reason(e)
+        raise ReviewError(f"无法读取专家名单 {path}：{zh}", f"cannot read the judges file {path}: {en}") from None
     rows = list(csv.reader(io.StringIO(_decode(data, path))))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -481,13 +484,33 @@ def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = Non
 
 @dataclass(frozen=True)
 class Rejection:
-    """A workbook row (or a whole file, row None) that was not imported, and why."""
+    """A workbook row (or a whole file, row None) that was not imported, and why: findings with `review.*` codes
+    from the catalogue (a row may break several rules at once)."""
 
     file: str
     sheet: str | None
     row: int | None
-    reason_zh: str
-    reason_en: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def code(self) -> str:
+        """The first reason's code (review.out_of_range, review.xls, …)."""
+        return self.findings[0].code
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every reason's code."""
+        return tuple(f.code for f in self.findings)
+
+    @property
+    def reason_zh(self) -> str:
+        """The reasons in Chinese."""
+        return "；".join(f.message for f in self.findings)
+
+    @property
+    def reason_en(self) -> str:
+        """The reasons in English."""
+        return "; ".join(f.message_en for f in self.findings)
 
     def message(self, lang: str = "zh") -> str:
         """One line: file, sheet, row, reason."""
@@ -495,7 +518,7 @@ class Rejection:
         if self.sheet:
             where += f" [{self.sheet}]"
         if self.row is not None:
-            where += f" 第 {self.row} 行" if lang == "zh" else f" row {self.row}"
+            where += f" 第{self.row}行" if lang == "zh" else f" row {self.row}"
         return f"{where}：{self.reason_zh}" if lang == "zh" else f"{where}: {self.reason_en}"
 
 
@@ -583,6 +606,19 @@ def _yes_no(value: Any) -> bool | None:
     return None
 
 
+# What a file that is not an .xlsx workbook is, by its content (pipeline.ingest.sniff): said in the rejection.
+_NOT_A_BOOK: dict[str, tuple[str, str]] = {
+    "docx": ("：这是一个 Word 文档", ": this is a Word document"),
+    "doc": ("：这是一个 Word 文档", ": this is a Word document"),
+    "wps": ("：这是一个 WPS 文字文档", ": this is a WPS document"),
+    "pdf": ("：这是一个 PDF 文件", ": this is a PDF file"),
+    "encrypted-ooxml": ("：文件设置了密码保护，请取消密码后重新保存", ": the file is password-protected"),
+    "zip": ("：这是一个压缩包或已损坏的工作簿", ": a zip archive or a damaged workbook"),
+    "ole": ("：这是一个旧版 Office 文件", ": an Office 97-2003 file"),
+    "unknown": ("：无法识别的文件内容", ": content of no known type"),
+}
+
+
 def import_workbooks(reg: Registry, call: Call, files: Sequence[Path], replace: bool = False) -> ImportSummary:
     """Read filled workbooks into the registry; every row that breaks a rule of §4 is rejected with a reason.
 
@@ -607,20 +643,35 @@ def _import_one(reg: Registry, call: Call, rb: Rubric, path: Path, judges: dict[
     outcome = FileImport(name)
     summary.files.append(outcome)
 
-    def reject(row: int | None, zh: str, en: str, sheet: str | None = SHEET) -> None:
-        summary.rejections.append(Rejection(name, sheet, row, zh, en))
+    def problem(code: str, **args: Any) -> Finding:
+        return make(code, call, **args)
+
+    def reject(row: int | None, *found: Finding, sheet: str | None = SHEET) -> None:
+        summary.rejections.append(Rejection(name, sheet, row, found))
         outcome.rejected += 1
 
     try:
         data = path.read_bytes()
+    except OSError as e:
+        zh, en = read_reason(e)
+        reject(None, problem("review.unreadable", reason_zh=zh, reason_en=en), sheet=None)
+        return
+    kind = sniff(data)
+    if kind in ("doc", "wps", "ole", "encrypted-ooxml"):
+        if kind == "ole" and any(n.encode("utf-16-le") in data for n in ("Workbook", "Book")):  # Excel 97-2003
+            reject(None, problem("review.xls"), sheet=None)
+        else:
+            reject(None, problem("review.not_a_workbook", reason_zh=_NOT_A_BOOK[kind][0],
+                                 reason_en=_NOT_A_BOOK[kind][1]), sheet=None)
+        return
+    try:
         formulas = load_workbook(io.BytesIO(data), data_only=False)
         cached = load_workbook(io.BytesIO(data), data_only=True)
-    except OSError as e:
-        reject(None, f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})", None)
-        return
-    except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for files that are not workbooks
-        reject(None, f"不是有效的 Excel 工作簿（{type(e).__name__}）",
-               f"not a valid Excel workbook ({type(e).__name__})", None)
+    except Exception:  # openpyxl raises many kinds (zip, XML, key errors, OSError) for files that are not workbooks
+        if kind == "docx" and b"word/" not in data[:65536]:
+            kind = "zip"  # an Office zip package that is not Word: a damaged workbook, most likely
+        zh, en = _NOT_A_BOOK.get(kind, ("", ""))
+        reject(None, problem("review.not_a_workbook", reason_zh=zh, reason_en=en), sheet=None)
         return
     meta: dict[str, str] = {}
     if META_SHEET in formulas.sheetnames:
@@ -628,30 +679,26 @@ def _import_one(reg: Registry, call: Call, rb: Rubric, path: Path, judges: dict[
             if k:
                 meta[str(k)] = _text(v)
     if meta.get("kind") != META_KIND:
-        reject(None, "不是本系统生成的专家评分表（缺少标记），请使用 award review forms 生成的工作簿",
-               "not a scoring workbook made by `award review forms` (marker missing)", None)
+        reject(None, problem("review.not_a_scoring_workbook"), sheet=None)
         return
     if meta.get("call") != call.id:
-        reject(None, f"该评分表属于另一次评审（{meta.get('call')}），本次为 {call.id}",
-               f"this workbook belongs to another call ({meta.get('call')}); this call is {call.id}", None)
+        reject(None, problem("review.other_call", expected=call.id, actual=meta.get("call")), sheet=None)
         return
     jid = meta.get("judge", "")
     outcome.judge_id = jid
     judge = judges.get(jid)
     if judge is None:
-        reject(None, f"评分表中的专家编号 {jid} 不在本次专家名单中",
-               f"judge {jid} of this workbook is not among this call's judges", None)
+        reject(None, problem("review.unknown_judge", actual=jid), sheet=None)
         return
     if SHEET not in formulas.sheetnames:
-        reject(None, f"找不到工作表“{SHEET}”", f"sheet '{SHEET}' not found", None)
+        reject(None, problem("review.sheet_missing", expected=SHEET), sheet=None)
         return
     ws, wv = formulas[SHEET], cached[SHEET]
     for n, c in enumerate(rb.criteria):
         head = _text(ws.cell(HEADER_ROW, FIRST_CRITERION_COL + n).value)
         if not head.startswith(c.label):
-            reject(HEADER_ROW, f"表头第 {get_column_letter(FIRST_CRITERION_COL + n)} 列应为“{c.label}”，"
-                               f"与本次评分标准不一致", f"header column {get_column_letter(FIRST_CRITERION_COL + n)} "
-                               f"should be '{c.label}'; the workbook does not match this call's rubric")
+            reject(HEADER_ROW, problem("review.rubric_mismatch", expected=c.label, actual=head,
+                                       column=get_column_letter(FIRST_CRITERION_COL + n)))
             return
     cols = workbook_columns(rb)
     mine = set(plan.get(jid, ()))
@@ -664,69 +711,62 @@ def _import_one(reg: Registry, call: Call, rb: Rubric, path: Path, judges: dict[
         if not reg_no:
             continue
         if reg_no in seen:
-            reject(row, f"{reg_no} 在本表中重复（第 {seen[reg_no]} 行已有）",
-                   f"{reg_no} repeats row {seen[reg_no]} of this sheet")
+            reject(row, problem("review.duplicate", expected=seen[reg_no], actual=reg_no))
             continue
         seen[reg_no] = row
         if reg_no not in mine:
-            reject(row, f"专家 {jid}（{judge.name}）未被分配评审 {reg_no}",
-                   f"judge {jid} ({judge.name}) is not assigned to {reg_no}")
+            reject(row, problem("review.not_assigned", actual=reg_no, judge=f"{jid}（{judge.name}）"))
             continue
         recused = _yes_no(ws.cell(row, cols["recused"]).value)
         if recused is None:
-            reject(row, "“回避”应填“是”或“否”", "'回避' must be 是 or 否")
+            reject(row, problem("review.yes_no", label="回避", label_en="回避",
+                                actual=_text(ws.cell(row, cols["recused"]).value)))
             continue
         if recused:
-            reject(row, f"专家声明回避 {reg_no}，该评分不予采用", f"the judge declared a conflict (回避) for {reg_no}")
+            reject(row, problem("review.recused", actual=reg_no))
             continue
         unit = conflicted(judge, apps[reg_no]) if reg_no in apps else None
         if unit:
-            reject(row, f"专家所在单位是 {reg_no} 的完成单位（{unit}），须回避",
-                   f"the judge is from a completing unit of {reg_no} ({unit}) and must not score it")
+            reject(row, problem("review.conflict", actual=reg_no, other=unit))
             continue
-        problems: list[tuple[str, str]] = []
+        problems: list[Finding] = []
         values: dict[str, Fraction] = {}
         for n, c in enumerate(rb.criteria):
             col = FIRST_CRITERION_COL + n
             raw = ws.cell(row, col).value
             where = f"{get_column_letter(col)}{row}"
+            crit = {"label": c.label, "label_en": c.label, "cell": where}
             if raw is None or _text(raw) == "":
-                problems.append((f"缺少评分项“{c.label}”（{where}）", f"criterion '{c.label}' is missing ({where})"))
+                problems.append(problem("review.missing", **crit))
                 continue
             x = _number(raw)
             if x is None:
-                problems.append((f"“{c.label}”不是数字（{where}：{_text(raw)}）",
-                                 f"'{c.label}' is not a number ({where}: {_text(raw)})"))
+                problems.append(problem("review.not_a_number", actual=_text(raw), **crit))
             elif x < 0 or x > c.max:
-                problems.append((f"“{c.label}”得分 {_fmt(x)} 超出 0～{_fmt(c.max)}（{where}）",
-                                 f"'{c.label}' score {_fmt(x)} is outside 0..{_fmt(c.max)} ({where})"))
+                problems.append(problem("review.out_of_range", expected=_fmt(c.max), actual=_fmt(x), **crit))
             elif x % rb.step:
-                problems.append((f"“{c.label}”得分 {_fmt(x)} 不是 {_fmt(rb.step)} 的整数倍（{where}）",
-                                 f"'{c.label}' score {_fmt(x)} is not a multiple of {_fmt(rb.step)} ({where})"))
+                problems.append(problem("review.step", expected=_fmt(rb.step), actual=_fmt(x), **crit))
             else:
                 values[c.id] = x
         tc = cols["total"]
         formula, expected = ws.cell(row, tc).value, total_formula(rb, row)
+        total_cell = f"{get_column_letter(tc)}{row}"
         if _text(formula).replace(" ", "").upper() != expected:
-            problems.append((f"总分公式被改动（{get_column_letter(tc)}{row} 应为 {expected}，现为 {_text(formula)}）",
-                             f"the total formula was changed ({get_column_letter(tc)}{row} should be {expected}, "
-                             f"is {_text(formula)})"))
+            problems.append(problem("review.tampered", expected=expected, actual=_text(formula), cell=total_cell))
         elif len(values) == len(rb.criteria):
             shown = _number(wv.cell(row, tc).value)
             if wv.cell(row, tc).value is not None and shown != sum(values.values(), Fraction(0)):
-                problems.append((f"总分 {_text(wv.cell(row, tc).value)} 与各项之和 "
-                                 f"{_fmt(sum(values.values(), Fraction(0)))} 不符（{get_column_letter(tc)}{row}）",
-                                 f"the total {_text(wv.cell(row, tc).value)} differs from the sum of the criteria "
-                                 f"{_fmt(sum(values.values(), Fraction(0)))} ({get_column_letter(tc)}{row})"))
+                problems.append(problem("review.total_mismatch", expected=_fmt(sum(values.values(), Fraction(0))),
+                                        actual=_text(wv.cell(row, tc).value), cell=total_cell))
         veto = _yes_no(ws.cell(row, cols["veto"]).value)
         if veto is None:
-            problems.append(("“否决项”应填“是”或“否”", "'否决项' must be 是 or 否"))
+            problems.append(problem("review.yes_no", label="否决项", label_en="否决项",
+                                    actual=_text(ws.cell(row, cols["veto"]).value)))
         comment = _text(ws.cell(row, cols["comment"]).value)
         if len(comment) > rb.comment_max_chars:
-            problems.append((f"评语超过 {rb.comment_max_chars} 字（现为 {len(comment)} 字）",
-                             f"the comment is longer than {rb.comment_max_chars} characters ({len(comment)})"))
+            problems.append(problem("review.comment_too_long", expected=rb.comment_max_chars, actual=len(comment)))
         if problems:
-            reject(row, "；".join(p[0] for p in problems), "; ".join(p[1] for p in problems))
+            reject(row, *problems)
             continue
         score = Score(reg_no, jid, values, bool(veto), comment)
         before = existing.get(reg_no)
@@ -734,8 +774,7 @@ def _import_one(reg: Registry, call: Call, rb: Rubric, path: Path, judges: dict[
             outcome.unchanged += 1
             continue
         if before is not None and not replace:
-            reject(row, f"专家 {jid} 对 {reg_no} 已有评分（内容不同）；如确需替换，请使用 --replace",
-                   f"judge {jid} already scored {reg_no} (differently); use --replace to replace it")
+            reject(row, problem("review.already_scored", actual=reg_no, judge=jid))
             continue
         valid.append((row, score))
     if not valid:
@@ -1032,6 +1071,7 @@ def run_demo_review(reg: Registry, call: Call, judges_csv: Path, out_dir: Path, 
         "workbooks": len(forms.workbooks), "scoring_forms_docx": len(forms.docx), "scoring_forms_pdf": len(forms.pdf),
         "pdf_skipped": forms.pdf_skipped, "scores_stored": imported.stored + imported.replaced,
         "rows_rejected": len(imported.rejections), "rejections": [r.message("zh") for r in imported.rejections],
+        "rejection_codes": [r.code for r in imported.rejections],
         "scored": res.scored, "held": res.held, "awarded": res.awarded, "rank_warnings": res.warnings,
         "results": str(res.path),
     }

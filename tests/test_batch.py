@@ -120,7 +120,7 @@ def test_summary_xlsx(first_run: Any) -> None:
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     quota = rows["quota-1.docx"]
     assert quota[0] == "2021-0009" and quota[2] == "上海限额测试精密机械有限公司" and quota[5] == "退回补正"
-    assert quota[6] == 1 and "超过3项的限额" in quota[8]
+    assert quota[6] == 1 and "3项的限额" in quota[8]
     assert rows["not-a-form.docx"][0] == "—" and rows["not-a-form.docx"][5] == "非申报材料"
     assert rows["broken.pdf"][0] == "—" and rows["broken.pdf"][5] == "无法读取"
     findings = wb["问题明细"]

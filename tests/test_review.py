@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
 import sqlite3
+import subprocess
 import zipfile
 from collections import Counter
 from fractions import Fraction
@@ -235,31 +237,34 @@ def _drop_meta(ws: Any, meta: Any) -> None:
 
 
 REJECTIONS = [
-    ("out of range", _set("E3", 12), 3, "outside 0..10"),
-    ("negative", _set("F3", -1), 3, "outside 0..25"),
-    ("step", _set("G3", 14.3), 3, "not a multiple of 0.5"),
-    ("missing criterion", _set("I3", None), 3, "criterion '社会效益' is missing"),
-    ("not a number", _set("H3", "很好"), 3, "is not a number"),
-    ("formula tampered", _set("L3", 99), 3, "the total formula was changed"),
-    ("formula edited", _set("L3", "=SUM(E3:J3)"), 3, "the total formula was changed"),
-    ("recused", _set("N3", "是"), 3, "declared a conflict"),
-    ("veto value", _set("M3", "也许"), 3, "'否决项' must be 是 or 否"),
-    ("comment too long", _set("O3", "评" * 301), 3, "longer than 300"),
-    ("other call", _meta("call", "saq-2020"), None, "belongs to another call (saq-2020)"),
-    ("unknown judge", _meta("judge", "X99"), None, "judge X99 of this workbook is not among"),
-    ("no marker", _drop_meta, None, "marker missing"),
+    ("out of range", _set("E3", 12), 3, ("review.out_of_range", "12")),
+    ("negative", _set("F3", -1), 3, ("review.out_of_range", "-1")),
+    ("step", _set("G3", 14.3), 3, ("review.step", "14.3")),
+    ("missing criterion", _set("I3", None), 3, ("review.missing", None)),
+    ("not a number", _set("H3", "很好"), 3, ("review.not_a_number", "很好")),
+    ("formula tampered", _set("L3", 99), 3, ("review.tampered", "99")),
+    ("formula edited", _set("L3", "=SUM(E3:J3)"), 3, ("review.tampered", "=SUM(E3:J3)")),
+    ("recused", _set("N3", "是"), 3, ("review.recused", None)),
+    ("veto value", _set("M3", "也许"), 3, ("review.yes_no", "也许")),
+    ("comment too long", _set("O3", "评" * 301), 3, ("review.comment_too_long", 301)),
+    ("other call", _meta("call", "saq-2020"), None, ("review.other_call", "saq-2020")),
+    ("unknown judge", _meta("judge", "X99"), None, ("review.unknown_judge", "X99")),
+    ("no marker", _drop_meta, None, ("review.not_a_scoring_workbook", None)),
 ]
 
 
-@pytest.mark.parametrize("name, change, row, needle", REJECTIONS)
+@pytest.mark.parametrize("name, change, row, want", REJECTIONS)
 def test_import_rejections(reg: Registry, call: Any, tmp_path: Path, name: str, change: Any, row: int | None,
-                           needle: str) -> None:
+                           want: tuple[str, Any]) -> None:
     rv.assign_judges(reg, call, JUDGES, seed=2021)
     book = _filled(reg, call, tmp_path, "J01", change)
     s = rv.import_workbooks(reg, call, [book])
     assert len(s.rejections) == 1, [r.message("en") for r in s.rejections]
     r = s.rejections[0]
-    assert needle in r.reason_en and r.reason_zh and r.file == book.name and r.row == row
+    code, actual = want
+    assert r.codes == (code,) and r.file == book.name and r.row == row
+    assert actual is None or r.findings[0].actual == actual
+    assert r.reason_zh and r.reason_en and "None" not in r.message("zh") + r.message("en")
     assert r.sheet == (rv.SHEET if row else None)
     if row:  # the other rows of the same file are stored
         assert s.stored == len(rv.stored_assignments(reg, call.id)["J01"]) - 1
@@ -273,11 +278,11 @@ def test_import_rejects_unassigned_and_duplicate_rows(reg: Registry, call: Any, 
     other = next(r for j, rs in plan.items() for r in rs if r not in plan["J01"])
     book = _filled(reg, call, tmp_path, "J01", _set("A3", other))
     s = rv.import_workbooks(reg, call, [book])
-    assert [r.row for r in s.rejections] == [3] and "is not assigned to " + other in s.rejections[0].reason_en
+    assert [(r.row, r.code, r.findings[0].actual) for r in s.rejections] == [(3, "review.not_assigned", other)]
     first = plan["J01"][0]
     book = _filled(reg, call, tmp_path, "J01", _set("A4", first))
     s = rv.import_workbooks(reg, call, [book])
-    assert [r.row for r in s.rejections] == [4] and "repeats row 3" in s.rejections[0].reason_en
+    assert [(r.row, r.code, r.findings[0].expected) for r in s.rejections] == [(4, "review.duplicate", 3)]
 
 
 def test_import_rejects_judge_from_completing_unit(reg: Registry, call: Any, tmp_path: Path) -> None:
@@ -287,7 +292,7 @@ def test_import_rejects_judge_from_completing_unit(reg: Registry, call: Any, tmp
     with reg.transaction() as c:  # the judge changed employer after the assignment
         c.execute("UPDATE judges SET unit = ?, credit_code = NULL WHERE judge_id = 'J01'", (unit,))
     s = rv.import_workbooks(reg, call, [_filled(reg, call, tmp_path, "J01")])
-    assert [r.row for r in s.rejections] == [3] and "from a completing unit" in s.rejections[0].reason_en
+    assert [(r.row, r.code) for r in s.rejections] == [(3, "review.conflict")]
 
 
 def test_import_rejects_a_cached_total_that_differs(reg: Registry, call: Any, tmp_path: Path) -> None:
@@ -306,7 +311,7 @@ def test_import_rejects_a_cached_total_that_differs(reg: Registry, call: Any, tm
             dst.writestr(info, data)
     book.write_bytes(raw.getvalue())
     s = rv.import_workbooks(reg, call, [book])
-    assert [r.row for r in s.rejections] == [3] and "differs from the sum" in s.rejections[0].reason_en
+    assert [(r.row, r.code, r.findings[0].actual) for r in s.rejections] == [(3, "review.total_mismatch", "99")]
     assert s.stored == len(rv.stored_assignments(reg, call.id)["J01"]) - 1  # row 4's cached 80 is right
 
 
@@ -315,7 +320,46 @@ def test_import_not_a_workbook(reg: Registry, call: Any, tmp_path: Path) -> None
     bad = tmp_path / "评分表.xlsx"
     bad.write_text("not a workbook", encoding="utf-8")
     s = rv.import_workbooks(reg, call, [bad])
-    assert len(s.rejections) == 1 and "not a valid Excel workbook" in s.rejections[0].reason_en
+    assert [r.code for r in s.rejections] == ["review.not_a_workbook"]
+
+
+@pytest.mark.parametrize("name, data, code", [
+    ("申报书.docx", (ROOT / "samples" / "applications" / "valid.docx").read_bytes(), "review.not_a_workbook"),
+    ("评分表.xlsx", (ROOT / "samples" / "applications" / "valid.docx").read_bytes(), "review.not_a_workbook"),
+    ("评分表.pdf", b"%PDF-1.4\n%%EOF\n", "review.not_a_workbook"),
+    ("评分表.xls", None, "review.xls"),
+])
+def test_import_a_file_that_is_not_a_workbook(reg: Registry, call: Any, tmp_path: Path, name: str,
+                                              data: bytes | None, code: str) -> None:
+    """A Word form, a PDF, a legacy .xls: each one code, and never "None" or a library's exception name."""
+    rv.assign_judges(reg, call, JUDGES, seed=2021)
+    path = tmp_path / name
+    if data is None:  # an Excel 97-2003 workbook, as LibreOffice saves one
+        from openpyxl import Workbook
+
+        book = tmp_path / "x.xlsx"
+        Workbook().save(book)
+        soffice = shutil.which("soffice")
+        if soffice is None:
+            pytest.skip("LibreOffice is needed to make a .xls")
+        subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(book)],
+                       check=True, capture_output=True, timeout=120)
+        (tmp_path / "x.xls").rename(path)
+    else:
+        path.write_bytes(data)
+    s = rv.import_workbooks(reg, call, [path])
+    assert [(r.code, r.row) for r in s.rejections] == [(code, None)]
+    for lang in ("zh", "en"):
+        text = s.rejections[0].message(lang)
+        assert "None" not in text and "Error" not in text and "BadZipFile" not in text
+
+
+def test_import_an_unreadable_file(reg: Registry, call: Any, tmp_path: Path) -> None:
+    rv.assign_judges(reg, call, JUDGES, seed=2021)
+    s = rv.import_workbooks(reg, call, [tmp_path / "gone.xlsx", tmp_path])
+    assert [r.code for r in s.rejections] == ["review.unreadable", "review.unreadable"]
+    zh = [r.message("zh") for r in s.rejections]
+    assert "文件不存在" in zh[0] and "文件夹" in zh[1] and not any("None" in z or "No such" in z for z in zh)
 
 
 def test_import_idempotent_second_score_and_replace(reg: Registry, call: Any, tmp_path: Path) -> None:
@@ -606,9 +650,9 @@ def test_demo_review_end_to_end(reg: Registry, call: Any, tmp_path: Path) -> Non
     assert out["applications"] == 12 and out["workbooks"] == 20 and out["scoring_forms_docx"] == 12
     assert out["scoring_forms_pdf"] == 12 or out["pdf_skipped"]
     assert out["rows_rejected"] == 4 and out["held"] == 1 and out["scored"] == 12
-    reasons = "\n".join(out["rejections"])
-    for needle in ("超出 0～", "不是 0.5 的整数倍", "总分公式被改动", "缺少评分项"):
-        assert needle in reasons
+    assert sorted(out["rejection_codes"]) == ["review.missing", "review.out_of_range", "review.step",
+                                              "review.tampered"]
+    assert len(out["rejections"]) == 4 and "None" not in "\n".join(out["rejections"])
     assert (tmp_path / "review" / "results.xlsx").is_file()
     assert out["awarded"]["一等奖"] == 1
 

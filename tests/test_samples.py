@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ def test_sample_findings(path: Path, call: Any) -> None:
     jsonschema.validate(report.to_dict(), REPORT_SCHEMA)
     for f in report.findings:
         assert f.message and f.message_en and f.message != f.message_en
+        assert "None" not in f.message + f.message_en and not re.search(r"\d{4}-\d{2}-\d{2}", f.message), f.message
         if f.field and not f.code.startswith("form."):
             assert f.location.kind == "docx", f"{f.key} has no location in the document"
 

@@ -52,7 +52,7 @@ def read_any(data: bytes, fmt: str, call: Call) -> Document:
     except (FileProblem, MemoryError):
         raise  # MemoryError is the limit worker's to report (file.too_complex), not damage
     except Exception as e:  # the last net under every reader; the known cases are handled inside them
-        raise FileProblem("file.corrupt", part=fmt, reason_zh=f"无法读取（{type(e).__name__}）",
+        raise FileProblem("file.corrupt", part=fmt, reason_zh="文件内容无法解析",
                           reason_en=f"cannot be read ({type(e).__name__})") from None
 
 

@@ -25,7 +25,7 @@ from pipeline.calls import Call
 from pipeline.check.codes import make
 from pipeline.check.values import parse_date
 from pipeline.errors import PipelineError
-from pipeline.fileio import decode_csv
+from pipeline.fileio import decode_csv, read_reason
 from pipeline.model import Finding, Location
 
 
@@ -174,8 +174,8 @@ def read_members(path: Path) -> dict[str, Member]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise MemberListError(f"无法读取会员名录 {path}：{e.strerror}",
-                              f"cannot read the member list {path}: {e.strerror}") from None
+        zh, en = read_reason(e)
+        raise MemberListError(f"无法读取会员名录 {path}：{zh}", f"cannot read the member list {path}: {en}") from None
     text = decode_csv(raw)
     if text is None:
         raise MemberListError(f"会员名录 {path} 的编码无法识别（应为 UTF-8 或 GBK）",

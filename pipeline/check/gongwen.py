@@ -874,5 +874,8 @@ def check_notice(path: Path, call: Call) -> Report:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise PipelineError(f"无法读取 {path}：{e.strerror}", f"Cannot read {path}: {e.strerror}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e)
+        raise PipelineError(f"无法读取 {path}：{zh}", f"Cannot read {path}: {en}") from None
     return check_notice_bytes(data, str(path), call)

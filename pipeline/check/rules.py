@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.calls import Call, FieldSpec, Rule, derive_schema
-from pipeline.check.codes import format_hint, make
+from pipeline.check.codes import field_label, format_hint, make
 from pipeline.check.values import (
     CREDIT_CHARS,
     PartialDate,
@@ -18,6 +18,8 @@ from pipeline.check.values import (
     char_count,
     compared,
     credit_check_char,
+    date_zh,
+    number_shown,
     parse_amount,
     parse_date,
     same_name,
@@ -212,7 +214,10 @@ def check_value(ctx: Context, path: str, spec: FieldSpec, value: Any) -> None:
             if code[17] != want:
                 ctx.add("field.checksum", path, expected=want, actual=value.strip())
     if spec.type in ("date", "month") and parse_date(value) is None:
-        ctx.add("field.date_invalid", path, actual=value)
+        month = spec.type == "month" or any(path in s.parts for s in ctx.call.field_specs().values())
+        example = "2019年3月" if month else "2021年6月30日"
+        ctx.add("field.date_invalid", path, actual=value, example=example,
+                example_en=f"{example} or {'2019-03' if month else '2021-06-30'}")
     if spec.type == "number" and parse_amount(value) is None:
         ctx.add("field.number", path, actual=value)
 
@@ -240,21 +245,29 @@ def date_order(ctx: Context, p: dict[str, Any]) -> None:
     start, end = ctx.date(p["start"]), ctx.date(p["end"])
     if start and end and end.last < start.first:
         ctx.add("field.date_order", p["end"], expected=str(start), actual=str(end),
-                other=_label(ctx, p["start"]), other_en=p["start"])
+                other=_label(ctx, p["start"]), other_en=_label(ctx, p["start"], "en"))
 
 
-def _label(ctx: Context, path: str) -> str:
-    from pipeline.check.codes import field_label
-
-    return field_label(path, ctx.call, "zh")
+def _label(ctx: Context, path: str, lang: str = "zh") -> str:
+    return field_label(path, ctx.call, lang)
 
 
-def _window_text(lo: Any, hi: Any) -> tuple[str, str]:
+def _range_label(ctx: Context, start: str, lang: str = "zh") -> str:
+    """The label of the date range a start date belongs to (项目起止时间), else the start's own label."""
+    spec = next((s for s in ctx.call.field_specs().values() if start in s.parts), None)
+    if spec is None:
+        return _label(ctx, start, lang)
+    return spec.label if lang == "zh" else f"{spec.label} ({spec.id})"
+
+
+def _window_text(lo: dt.date | None, hi: dt.date | None) -> tuple[str, str]:
+    """The allowed period in words: 应在2021年5月26日至2021年7月31日之间 (never an ISO date in Chinese)."""
     if lo and hi:
-        return f"{lo}至{hi}之间", f"between {lo} and {hi}"
+        return f"应在{date_zh(lo)}至{date_zh(hi)}之间", f"must be between {lo.isoformat()} and {hi.isoformat()}"
     if hi:
-        return f"{hi}之前（含）", f"on or before {hi}"
-    return f"{lo}之后（含）", f"on or after {lo}"
+        return f"不应晚于{date_zh(hi)}", f"must be on or before {hi.isoformat()}"
+    assert lo is not None
+    return f"不应早于{date_zh(lo)}", f"must be on or after {lo.isoformat()}"
 
 
 @rule("date_window")
@@ -277,7 +290,7 @@ def min_duration(ctx: Context, p: dict[str, Any]) -> None:
     start, end = ctx.date(p["start"]), ctx.date(p["end"])
     if start and end and end.last >= start.first and add_months(start.first, p["months"]) > end.last + ONE_DAY:
         ctx.add("field.duration", p["end"], expected=p["months"], actual=f"{start}至{end}",
-                label=_label(ctx, p["start"]).replace("（起）", ""))
+                label=_range_label(ctx, p["start"]), label_en=_range_label(ctx, p["start"], "en"))
 
 
 @rule("age")
@@ -292,8 +305,8 @@ def age(ctx: Context, p: dict[str, Any]) -> None:
         years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
         if not p["min"] <= years <= p["max"]:
             ctx.add("field.date_window", path, expected=[p["min"], p["max"]], actual=str(d),
-                    window_zh=f"使{on}时年龄在{p['min']}至{p['max']}岁之间（现为{years}岁）",
-                    window_en=f"such that the age on {on} is {p['min']} to {p['max']} (now {years})")
+                    window_zh=f"：截至{date_zh(on)}年龄为{years}岁，应在{p['min']}至{p['max']}岁之间",
+                    window_en=f"gives an age of {years} on {on.isoformat()}, outside {p['min']} to {p['max']}")
 
 
 @rule("equals")
@@ -302,7 +315,7 @@ def equals(ctx: Context, p: dict[str, Any]) -> None:
     a, b = ctx.value(p["field"]), ctx.value(p["other"])
     if isinstance(a, str) and isinstance(b, str) and a and b and not same_name(a, b):
         ctx.add("field.consistency", p["field"], expected=b, actual=a, other=_label(ctx, p["other"]),
-                other_en=p["other"])
+                other_en=_label(ctx, p["other"], "en"))
 
 
 def _same(col: FieldSpec | None, text: str) -> str:
@@ -315,6 +328,15 @@ def _same(col: FieldSpec | None, text: str) -> str:
     return re.sub(r"\s+", "", compared(text))
 
 
+def _typed(col: FieldSpec | None, text: str) -> str:
+    """A value as the applicant typed it (a date as a Chinese date), for a message."""
+    if col is not None and col.type in ("date", "month"):
+        d = parse_date(text)
+        if d is not None:
+            return str(d)
+    return " ".join(text.split())
+
+
 @rule("unique")
 def unique(ctx: Context, p: dict[str, Any]) -> None:
     """No two rows of a list share the key columns."""
@@ -325,8 +347,12 @@ def unique(ctx: Context, p: dict[str, Any]) -> None:
         if not all(key):
             continue
         if key in seen:
-            ctx.add("field.duplicate", f"{p['list']}[{i}].{p['key'][0]}", expected=seen[key] + 1,
-                    actual=" ".join(key))
+            typed = "，".join(_typed(col, str(row.get(k, ""))) for k, col in zip(p["key"], cols, strict=True))
+            path = f"{p['list']}[{i}].{p['key'][0]}"
+            # several key columns: the row is the duplicate, not its first column
+            label = {} if len(p["key"]) == 1 else {"label": _label(ctx, f"{p['list']}[{i}]"),
+                                                  "label_en": _label(ctx, f"{p['list']}[{i}]", "en")}
+            ctx.add("field.duplicate", path, expected=seen[key] + 1, actual=typed, **label)
         else:
             seen[key] = i
 
@@ -356,7 +382,8 @@ def sum_rule(ctx: Context, p: dict[str, Any]) -> None:
             continue
         s = round(sum(x for x in parts if x is not None), 6)
         if abs(s - total) > p.get("tolerance", 0.01):
-            ctx.add("field.sum_mismatch", f"{p['total']}.{col}", expected=s, actual=total)
+            typed = str(ctx.value(f"{p['total']}.{col}") or "").strip()
+            ctx.add("field.sum_mismatch", f"{p['total']}.{col}", expected=number_shown(s), actual=typed or "0")
 
 
 def _any_positive(ctx: Context, paths: list[str]) -> bool:

@@ -56,6 +56,17 @@ class PartialDate:
         return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
 
 
+def date_zh(d: dt.date) -> str:
+    """A day as Chinese text reads it: 2021年5月26日 (never 2021-05-26 inside a Chinese sentence)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def number_shown(x: float) -> int | float:
+    """A computed number as a person writes it: 3000.0 -> 3000, 653.8000000001 -> 653.8."""
+    r = round(float(x), 6)
+    return int(r) if r.is_integer() else r
+
+
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?$")
 _DATE_SEP = re.compile(r"^(\d{4})\s*([.\-/])\s*(\d{1,2})(?:\s*\2\s*(\d{1,2}))?\s*$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")

@@ -102,7 +102,7 @@ def parse_xml(data: bytes, part: str) -> Any:
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.XMLSyntaxError, ValueError, LookupError) as e:  # ValueError/LookupError: unknown encodings
-        raise FileProblem("file.corrupt", part=part, reason_zh=f"XML 损坏（{_short(e)}）",
+        raise FileProblem("file.corrupt", part=part, reason_zh="其中的 XML 内容已损坏",
                           reason_en=f"damaged XML ({_short(e)})") from None
     info = root.getroottree().docinfo
     if info.internalDTD is not None or info.doctype:
@@ -130,20 +130,20 @@ class SafeZip:
         self.max_total = int(limits.get("max_unzipped_bytes", 200 * 2**20))
         max_ratio = float(limits.get("max_zip_ratio", 200))
         if len(infos) > int(limits.get("max_zip_entries", 2000)):
-            raise FileProblem("file.too_large", reason_zh=f"压缩包内文件过多（{len(infos)}个）",
+            raise FileProblem("file.too_large", reason_zh=f"文件内部包含{len(infos)}个部件，数量过多",
                               reason_en=f"too many entries in the archive ({len(infos)})")
         total = sum(i.file_size for i in infos)
         if total > self.max_total:
-            raise FileProblem("file.too_large", reason_zh=f"解压后过大（{total // 2**20} MB）",
+            raise FileProblem("file.too_large", reason_zh=f"解压后达{total // 2**20} MB，超过安全上限",
                               reason_en=f"expands to {total // 2**20} MB")
         for i in infos:
             if i.file_size > 2**20 and i.file_size > max_ratio * max(i.compress_size, 1):
-                raise FileProblem("file.too_large", reason_zh=f"压缩比异常（{i.filename}），疑似压缩炸弹",
+                raise FileProblem("file.too_large", reason_zh=f"其中“{i.filename}”的压缩比异常，疑似恶意构造的文件",
                                   reason_en=f"abnormal compression ratio ({i.filename}), a zip bomb")
         for i in infos:
             # zipfile cuts a name at a NUL; the name it gives is not the one in the archive
             if "\x00" in i.orig_filename:
-                raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包内文件名含空字符",
+                raise FileProblem("file.corrupt", part="zip", reason_zh="文件内部的部件名含空字符",
                                   reason_en="a name in the archive contains a NUL character")
         self.names = {i.filename for i in infos}
         self.read_so_far = 0
@@ -180,7 +180,7 @@ def main_part(z: SafeZip) -> str:
                     return target
     if "word/document.xml" in z.names:
         return "word/document.xml"
-    raise FileProblem("file.unsupported_type", reason_zh="压缩包中没有 Word 正文",
+    raise FileProblem("file.unsupported_type", reason_zh="这是一个压缩包，其中没有 Word 正文",
                       reason_en="no Word main document in the package")
 
 
@@ -692,9 +692,8 @@ def section_page_sizes(root: Any) -> tuple[tuple[float, float], ...]:
         except ValueError:
             continue
         if not all(math.isfinite(x) and PAGE_SIDE_PT[0] <= x <= PAGE_SIDE_PT[1] for x in (w, h)):
-            raise FileProblem("file.corrupt", part="w:pgSz", reason_zh=f"页面尺寸无效（{pg.get(_w('w'))} × "
-                              f"{pg.get(_w('h'))}）", reason_en=f"invalid page size ({pg.get(_w('w'))} × "
-                              f"{pg.get(_w('h'))})")
+            raise FileProblem("file.corrupt", part="w:pgSz", reason_zh="页面尺寸无效",
+                              reason_en=f"invalid page size ({pg.get(_w('w'))} × {pg.get(_w('h'))})")
         if pg.get(_w("orient")) == "landscape" and w < h:
             w, h = h, w
         sizes.append((w, h))

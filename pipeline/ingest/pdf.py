@@ -589,9 +589,9 @@ def _open(data: bytes) -> tuple[Any, Any]:
     except pdfium.PdfiumError as e:
         if getattr(e, "err_code", None) == 4:
             raise FileProblem("file.encrypted") from None
-        raise _corrupt(f"PDF cannot be opened ({e})", "PDF 无法打开（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be opened ({e})", "PDF 文件已损坏") from None
     except Exception as e:  # any library failure on a hostile file is a damaged file
-        raise _corrupt(f"PDF cannot be opened ({type(e).__name__})", "PDF 无法打开（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be opened ({type(e).__name__})", "PDF 文件已损坏") from None
     return pdfium, doc
 
 
@@ -616,7 +616,7 @@ def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = f
     except FileProblem:
         raise
     except Exception as e:  # any library failure on a hostile file is a damaged file
-        raise _corrupt(f"PDF cannot be read ({type(e).__name__})", "PDF 无法读取（文件损坏）") from None
+        raise _corrupt(f"PDF cannot be read ({type(e).__name__})", "PDF 内容已损坏") from None
     finally:
         doc.close()
 
@@ -628,7 +628,7 @@ def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words
         raise _corrupt("the PDF has no pages", "PDF 没有页面")
     max_pages = int(limits.get("max_pdf_pages", 300))
     if n_pages > max_pages:
-        raise FileProblem("file.too_large", reason_zh=f"页数过多（{n_pages}页）",
+        raise FileProblem("file.too_large", reason_zh=f"共{n_pages}页，页数过多",
                           reason_en=f"too many pages ({n_pages})")
     sizes: list[tuple[float, float]] = []
     page_chars: list[list[_Char]] = []

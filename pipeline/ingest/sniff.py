@@ -36,7 +36,7 @@ def guard_size(data: bytes, limits: dict[str, Any]) -> None:
     if len(data) > max_bytes:
         size, limit = f"{len(data):,}", f"{max_bytes:,}"
         mb = f"{max_bytes / 2**20:g}"
-        raise FileProblem("file.too_large", reason_zh=f"文件大小 {size} 字节，超过上限 {limit} 字节（{mb} MB）",
+        raise FileProblem("file.too_large", reason_zh=f"文件大小为{size}字节，超过{mb} MB（{limit}字节）的上限",
                           reason_en=f"{size} bytes, over the limit of {limit} bytes ({mb} MB)")
     if not data:
         raise FileProblem("file.corrupt", part="file", reason_zh="文件为空", reason_en="the file is empty")

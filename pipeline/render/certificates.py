@@ -186,8 +186,11 @@ def template_font(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml").decode("utf-8")
     except (OSError, KeyError, zipfile.BadZipFile) as e:
-        raise TemplateProblem(f"无法读取证书模板 {path}：{e}",
-                              f"cannot read the certificate template {path}: {e}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e) if isinstance(e, OSError) else ("不是有效的 Word 文档", f"not a Word document ({e})")
+        raise TemplateProblem(f"无法读取证书模板 {path}：{zh}", f"cannot read the certificate template {path}: {en}"
+                              ) from None
     for var in ("salutation", "name", "body", "text"):
         for run in re.findall(r"<w:r[ >].*?</w:r>", xml, flags=re.S):
             if re.search(r"\{\{[^}]*\b" + var + r"\b", run):
@@ -380,7 +383,12 @@ def _read_seal(seal: Path | None) -> tuple[bytes | None, tuple[int, int] | None]
             img.convert("RGBA").save(out, format="PNG")
             return out.getvalue(), size
     except (OSError, UnidentifiedImageError) as e:
-        raise CertificateProblem(f"无法读取印章图片 {seal}：{e}", f"cannot read the seal picture {seal}: {e}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = (("不是可识别的图片", f"not a picture ({e})") if isinstance(e, UnidentifiedImageError)
+                  else read_reason(e))
+        raise CertificateProblem(f"无法读取印章图片 {seal}：{zh}", f"cannot read the seal picture {seal}: {en}"
+                                 ) from None
 
 
 def _validate(certs: Sequence[Certificate]) -> list[Certificate]:

@@ -20,7 +20,7 @@ from docxtpl import Listing
 
 from pipeline import gbt9704 as gb
 from pipeline.calls import Call, load_call
-from pipeline.check.codes import field_label
+from pipeline.check.codes import place
 from pipeline.fileio import save_docx_reproducible
 from pipeline.model import Finding, Report
 from pipeline.notice import Block, Notice, attachment_lines, chinese_date, parse_notice
@@ -225,8 +225,10 @@ def render_notice_file(source: Path, out: Path, pdf: bool = False, call: Call | 
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else "不是 UTF-8 文本 / not UTF-8 text"
-        raise PipelineError(f"无法读取 {source}：{reason}", f"Cannot read {source}: {reason}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e) if isinstance(e, OSError) else ("不是 UTF-8 文本", "not UTF-8 text")
+        raise PipelineError(f"无法读取 {source}：{zh}", f"Cannot read {source}: {en}") from None
     notice = parse_notice(text)
     refuse_nonconforming_source(text, source.name, call or load_call(TEMPLATE_CALL))
     written = [render_notice(notice, out, call)]
@@ -379,24 +381,9 @@ def letter_from_report(report: Report, number: str, date: dt.date) -> Letter:
 
 
 def where_to_fix(finding: Finding, call: Call) -> str:
-    """Where a finding is to be fixed, in Chinese: the form section, the field, the place in the file
-    (一、项目基本情况“项目名称”（表1第2行第2列））."""
-    pos = call.field_position(finding.field)
-    label = field_label(finding.field, call, "zh") if finding.field else ""
-    if pos is None:
-        place = "申报文件" if finding.field is None else (label or finding.field)
-    else:
-        section = call.sections[pos[0]]
-        numeral = section.title[:len(section.title) - len(section.heading)]
-        if label.startswith(section.heading):
-            place = numeral + label
-        elif label:
-            place = f"{section.title}“{label}”"
-        else:
-            place = section.title
-    if finding.location.kind != "file":
-        place += f"（{finding.location.describe('zh')}）"
-    return place
+    """Where a finding is to be fixed, in Chinese, as the applicant sees the form (the one place() of the
+    catalogue): “一、项目基本情况”“项目名称”, “三、主要完成人”表第3行“工作单位”."""
+    return place(finding, call, "zh")
 
 
 def resubmit_request(letter: Letter, call: Call) -> str:

@@ -82,8 +82,10 @@ def _coverage(path: str, index: int) -> frozenset[int]:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise FontProblem(f"无法读取字体文件 {path}：{e.strerror}",
-                          f"cannot read font file {path}: {e.strerror}") from None
+        from pipeline.fileio import read_reason
+
+        zh, en = read_reason(e)
+        raise FontProblem(f"无法读取字体文件 {path}：{zh}", f"cannot read font file {path}: {en}") from None
     try:
         return frozenset(_cmap_codepoints(data, index))
     except (struct.error, IndexError, ValueError) as e:

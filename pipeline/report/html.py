@@ -9,7 +9,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.calls import Call
-from pipeline.check.codes import CODES, severity_word
+from pipeline.check.codes import CODES, place, severity_word
 from pipeline.model import Report
 from pipeline.report.text import section_of
 from pipeline.resources import templates_dir
@@ -71,7 +71,7 @@ def _file_view(index: int, report: Report, call: Call, lang: str) -> dict[str, A
             "message": f.message_en if lang == "en" else f.message,
             "message_en": f.message_en if lang == "zh" and f.message_en != f.message else "",
             "field": f.field or "",
-            "location": f.location.describe(lang),
+            "location": place(f, call, lang, report.fields),
         })
     sections = [{"title": title or words["file_level"], "findings": items,
                  "errors": sum(1 for x in items if x["severity"] == "error"),

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.calls import Call
-from pipeline.check.codes import field_label, severity_word
+from pipeline.check.codes import field_label, place, severity_word
 from pipeline.fileio import atomic_write, output_dir, write_bytes, write_text
 from pipeline.model import Report
 
@@ -99,7 +99,7 @@ def finding_rows(rows: Sequence[Row], call: Call, lang: str = "zh") -> list[list
         for f in r.report.findings:
             out.append([r.reg_no or "—", r.source.path, severity_word(f.severity, lang), f.code,
                         field_label(f.field, call, lang) if f.field else "",
-                        f.message_en if lang == "en" else f.message, f.location.describe(lang)])
+                        f.message_en if lang == "en" else f.message, place(f, call, lang, r.report.fields)])
     return out
 
 

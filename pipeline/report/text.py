@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.calls import Call, strip_numeral
-from pipeline.check.codes import severity_word
+from pipeline.calls import Call
+from pipeline.check.codes import place, severity_word
 from pipeline.model import Finding, Report
 
 
@@ -29,12 +29,11 @@ def render_text(report: Report, call: Call, lang: str = "zh") -> str:
         title = section_of(f, call)
         if title != current:
             current = title
+            # the form's section titles are Chinese in every language: shown once, as the form prints them
             head = title or ("文件与格式" if lang == "zh" else "File and form")
-            if lang == "en" and title:
-                head = f"{title} ({strip_numeral(title)})"
             lines.append("")
             lines.append(f"  {head}")
-        where = f.location.describe(lang)
+        where = place(f, call, lang, report.fields)
         msg = f.message if lang == "zh" else f.message_en
         loc = f"［{where}］" if lang == "zh" else f"[{where}]"
         lines.append(f"    {severity_word(f.severity, lang)} {f.code}  {msg}  {loc}")
