@@ -49,6 +49,7 @@ def _address_space() -> int:
 def _child(work: Callable[[], bytes], mb: int, w: int) -> None:
     """In the forked worker: limit the address space to what it has plus the call's memory, work, send the bytes."""
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no half report from here
         # a reader that runs out of memory in C aborts: its dump is no message for the user (the parent reports it)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 2)
