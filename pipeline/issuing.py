@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
 from pipeline.fileio import output_dir
+from pipeline.progress import Progress
 from pipeline.registry import Registry
 
 if TYPE_CHECKING:
@@ -38,9 +39,12 @@ def letter_number(call: Call, seq: int) -> str:
     return f"{code}函〔{call.year}〕{seq}号"
 
 
-def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) -> Issued:
-    """An acceptance or a return letter for every checked application in the registry (the latest batch)."""
+def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date, pdf: bool = False,
+                  progress: Progress | None = None) -> Issued:
+    """An acceptance or a return letter for every checked application in the registry (the latest batch); with
+    pdf, each letter's PDF beside it (one LibreOffice start for all)."""
     from pipeline.model import Report
+    from pipeline.progress import silent
     from pipeline.render.documents import letter_from_report, render_letter
 
     apps = [a for a in registry.applications(call.id) if a.report is not None]
@@ -50,12 +54,22 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
     paths = []
     counts = {"accepted": 0, "returned": 0}
     output_dir(out_dir)
+    shown = silent(progress)
+    shown.phase("写出通知书", "writing the letters", len(apps))
     for a in apps:
         assert a.report is not None
         letter = letter_from_report(Report.from_dict(a.report), letter_number(call, a.seq), date)
         kind = "受理通知" if letter.accepted else "退回补正通知"
         counts["accepted" if letter.accepted else "returned"] += 1
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{kind}.docx", call))
+        shown.advance()
+    if pdf:
+        from pipeline.render.pdf import convert_parallel
+
+        shown.phase("转换 PDF", "converting to PDF")
+        made = convert_parallel(paths, out_dir)
+        counts["pdf"] = len(made)
+        paths += made
     return Issued(tuple(paths), counts)
 
 

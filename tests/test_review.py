@@ -609,7 +609,7 @@ def test_demo_review_end_to_end(reg: Registry, call: Any, tmp_path: Path) -> Non
     reasons = "\n".join(out["rejections"])
     for needle in ("超出 0～", "不是 0.5 的整数倍", "总分公式被改动", "缺少评分项"):
         assert needle in reasons
-    assert (tmp_path / "review" / "results.xlsx").is_file()
+    assert (tmp_path / "review" / "评审结果.xlsx").is_file()
     assert out["awarded"]["一等奖"] == 1
 
 
