@@ -134,7 +134,9 @@ def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Pa
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     db = _copy(round_db, tmp_path)
-    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c")])
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--pdf"])
     assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c")])  # default: skipped
+    assert r.exit_code == 0 and "已跳过 PDF" in r.output and not list((tmp_path / "c").rglob("*.pdf"))
     r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf"])
     assert r.exit_code == 0
