@@ -379,3 +379,24 @@ def test_ctrl_c_during_a_pdf_conversion_exits_130(tmp_path: Path) -> None:
     code, err = _interrupt(proc, out.is_file)  # the .docx is written, LibreOffice is converting it
     assert code == 130 and err.startswith("interrupted:") and "Traceback" not in err, err
     assert not list(tmp_path.glob("*.pdf")) or (tmp_path / "n.pdf").stat().st_size > 0
+
+
+def test_ctrl_c_while_a_batch_writes_its_results_exits_130_and_a_rerun_finishes(tmp_path: Path) -> None:
+    import sqlite3
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for pdf in sorted((ROOT / "samples" / "pdf" / "applications").glob("*.pdf"))[:30]:
+        shutil.copy(pdf, inbox / pdf.name)  # most with errors: a return letter each, written after the checks
+    db, out = tmp_path / "r.sqlite", tmp_path / "out"
+    args = ("--db", str(db), "batch", str(inbox), "-o", str(out), "--jobs", "2")
+    proc = _award(*args, cwd=tmp_path)
+    code, err = _interrupt(proc, lambda: (out / "reports").is_dir() and any((out / "reports").iterdir()))
+    assert code == 130 and "Traceback" not in err, err
+    assert "已中断：已保存全部" in err and "汇总和文书未写完" in err, err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    again = _award(*args, cwd=tmp_path)
+    said, err = again.communicate(timeout=300)
+    assert again.returncode == 1 and "缓存 30" in said, said + err
+    assert (out / "summary.xlsx").is_file() and not list(out.rglob("*.tmp"))

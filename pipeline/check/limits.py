@@ -78,7 +78,7 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
     os.close(w)
     chunks: list[bytes] = []
     deadline = time.monotonic() + seconds
-    timed_out = False
+    timed_out = stop = False
     try:
         while True:
             left = deadline - time.monotonic()
@@ -91,9 +91,12 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
                 if not chunk:
                     break
                 chunks.append(chunk)
+    except BaseException:  # Ctrl-C: the worker ignores it (the parent decides), so it is stopped here
+        stop = True
+        raise
     finally:
         os.close(r)
-        if timed_out:
+        if timed_out or stop:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if timed_out:
