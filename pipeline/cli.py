@@ -121,6 +121,10 @@ def guarded(fn: F) -> F:
 class AwardGroup(click.Group):
     """The `award` group: click's usage errors in the language of the command line, Ctrl-C as exit 130."""
 
+    context_class = usage.Context
+    command_class = usage.Command
+    group_class = type  # `review` is an AwardGroup too
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(args) if args is not None else sys.argv[1:]

@@ -167,6 +167,27 @@ def missing_message(e: click.MissingParameter) -> str | None:
     return f"{text}（{extra}）" if extra else text
 
 
+class Formatter(click.HelpFormatter):
+    """The usage line headed 用法： (no space after the full-width colon) or Usage:."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = gettext("Usage:") + ("" if _LANG == "zh" else " ")
+        super().write_usage(prog, args, prefix)
+
+
+class Context(click.Context):
+    """A context whose help and usage lines come from Formatter."""
+
+    formatter_class = Formatter
+
+
+class Command(click.Command):
+    """A command whose help and usage lines come from Formatter."""
+
+    context_class = Context
+
+
 def _hidden(ctx: click.Context | None) -> set[str]:
     """The spellings an option accepts without showing them (see cli.Aliased)."""
     if ctx is None:
@@ -176,8 +197,6 @@ def _hidden(ctx: click.Context | None) -> set[str]:
 
 def show(e: click.ClickException) -> None:
     """A usage error as click shows it (usage line, help hint, the message), in the command line's language."""
-    import io
-
     if isinstance(e, click.MissingParameter):
         missing = missing_message(e)
         if missing is not None:
@@ -185,10 +204,4 @@ def show(e: click.ClickException) -> None:
     if isinstance(e, click.NoSuchOption) and e.possibilities:
         hidden = _hidden(e.ctx)
         e.possibilities = [p for p in e.possibilities if p not in hidden]  # type: ignore[misc]
-    buffer = io.StringIO()
-    e.show(file=buffer)
-    text = buffer.getvalue()
-    if _LANG == "zh":
-        text = text.replace(ZH["Usage:"] + " ", ZH["Usage:"])
-    sys.stderr.write(text)
-    sys.stderr.flush()
+    e.show(file=sys.stderr)
