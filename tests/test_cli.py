@@ -400,3 +400,12 @@ def test_ctrl_c_while_a_batch_writes_its_results_exits_130_and_a_rerun_finishes(
     said, err = again.communicate(timeout=300)
     assert again.returncode == 1 and "缓存 30" in said, said + err
     assert (out / "summary.xlsx").is_file() and not list(out.rglob("*.tmp"))
+
+
+def test_readme_names_every_demo_folder() -> None:
+    from pipeline.demo import DIRS, ROUND_DB, SAMPLES_DB
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in [*DIRS.values(), ROUND_DB, SAMPLES_DB]:
+        assert f"`{name}" in readme, name
+    assert all(not name.isascii() for name in DIRS.values())  # named as staff name them, in Chinese
