@@ -465,9 +465,14 @@ def demo(env: Env, out_dir: Path) -> None:
     from pipeline.demo import run_demo
 
     start = time.monotonic()
-    with Shown(env) as shown:
-        for line in run_demo(env.call, out_dir, env.lang, progress=shown):
-            click.echo(line)
+    try:
+        with Shown(env) as shown:
+            for line in run_demo(env.call, out_dir, env.lang, progress=shown):
+                click.echo(line)
+    except (Interrupted, KeyboardInterrupt):  # each demo starts afresh: nothing is "continued"
+        raise Interrupted("已中断：演示已停止，已写出的文件都是完整的；重新运行 award demo 将从头开始",
+                          "interrupted: the demo stopped, every file written is complete; run award demo again to "
+                          "start afresh") from None
     took = time.monotonic() - start
     click.echo(env.say(f"演示完成，共用时 {took:.0f} 秒：{out_dir}", f"Demo done in {took:.0f} s: {out_dir}"))
 

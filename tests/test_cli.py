@@ -366,7 +366,7 @@ def test_ctrl_c_during_demo_exits_130(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     proc = _award("demo", "-o", str(out), cwd=tmp_path)
     code, err = _interrupt(proc, lambda: len(list((out / "02-示例检查报告").glob("*.json"))) >= 3)
-    assert code == 130 and "已中断" in err and "Traceback" not in err, err
+    assert code == 130 and "已中断：演示已停止" in err and "Traceback" not in err, err
 
 
 def test_ctrl_c_during_a_pdf_conversion_exits_130(tmp_path: Path) -> None:
