@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pipeline import TOOL_NAME, __version__
 from pipeline.calls import Call, load_call
@@ -28,10 +28,11 @@ from pipeline.check import TOOL, check_application
 from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
 from pipeline.check.limits import limits_of, run_limited, too_complex, warm
-from pipeline.errors import PipelineError
+from pipeline.errors import Interrupted, PipelineError
 from pipeline.fileio import read_reason, sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
 from pipeline.model import FileInfo, Finding, Location, Report
+from pipeline.progress import Progress, silent
 from pipeline.registry import Registry
 
 # Files a folder or an archive holds that nobody submitted: desktop clutter, macOS resource forks and Word's lock
@@ -44,22 +45,8 @@ class BatchError(PipelineError):
     """The batch cannot be run (unreadable input, an archive beyond the limits, interrupted)."""
 
 
-class Progress(Protocol):
-    """What the batch tells whoever shows progress."""
-
-    def start(self, total: int, cached: int) -> None:
-        """`total` files to check, of which `cached` need no work."""
-
-    def advance(self, n: int = 1) -> None:
-        """`n` more files done."""
-
-
-class _Silent:
-    def start(self, total: int, cached: int) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
+class BatchInterrupted(BatchError, Interrupted):
+    """Ctrl-C during a batch: what was saved is kept, the same command finishes the rest (exit 130)."""
 
 
 @dataclass(frozen=True)
@@ -466,13 +453,19 @@ def _work_here(task: tuple[str, Source], call: Call) -> tuple[str, dict[str, Any
     return reg_no, report, locations
 
 
-def _document_mapper(workers: Workers, lang: str) -> Callable[[Sequence[Any]], Iterator[Any]]:
+def _document_mapper(workers: Workers, lang: str, progress: Progress | None = None,
+                     ) -> Callable[[Sequence[Any]], Iterator[Any]]:
     """Runs the per-application document jobs (annotated copies, letters) over the worker processes."""
     from pipeline.report.summary import make_document
 
     def run(docs: Sequence[Any]) -> Iterator[Any]:
-        yield from workers.imap(_doc_work, [(d, lang) for d in docs],
-                                lambda t: make_document(t[0], workers.call, t[1]), ordered=True)
+        shown = silent(progress)
+        shown.phase("写出结果", "writing the results", len(docs))
+        for done in workers.imap(_doc_work, [(d, lang) for d in docs],
+                                 lambda t: make_document(t[0], workers.call, t[1]), ordered=True):
+            shown.advance()
+            yield done
+        shown.phase("写出汇总表", "writing the summaries")
 
     return run
 
@@ -605,7 +598,7 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
               lang: str = "zh", outputs: bool = True, letters: bool = True) -> BatchResult:
     """Check every file of a folder or .zip, register those that are this call's form (in path order), apply
     the batch rules, write the summaries. Every file is a row, numbered or not."""
-    progress = progress or _Silent()
+    progress = silent(progress)
     sweep_temporaries(out_dir)  # what a killed run left half-written
     member_list = read_members(members) if members is not None else None
     sources = collect(input_path, call, out_dir)
@@ -629,11 +622,12 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
         paths_of.setdefault(sha, []).append(path)
     unnumbered: dict[str, dict[str, Any]] = {}  # by SHA-256: checked, not this call's form
     n_cached = len(file_reports)
-    progress.start(n_cached + len(p.todo), n_cached)
-    progress.advance(n_cached)
+    if n_cached:
+        progress.note(f"{n_cached} 份未变化，使用缓存结果", f"{n_cached} unchanged, cached")
+    progress.phase("检查", "checking", n_cached + len(p.todo), done=n_cached)
     workers = Workers(call, jobs or os.cpu_count() or 1)
     ok = False
-    new = checked = 0
+    new = checked = processed = 0
     try:
         # In path order, so the numbers a run gives do not depend on which worker finished first, and a run
         # stopped midway then run again numbers exactly as one uninterrupted run.
@@ -651,7 +645,9 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
                 checked += 1
                 for path in paths_of[sha]:
                     numbers[path] = reg_no
+            processed += 1
             progress.advance()
+        progress.phase("写出结果", "writing the results")  # the batch rules, summaries, reports, copies, letters
         _record_paths(registry, call, p, numbers, prefix, digits)
         known = registry.similarity_cache()
         seen = dict(known)
@@ -672,14 +668,18 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
 
             written = write_outputs(rows, out_dir, call, lang, texts=by_number,
                                     letters=return_letters(rows, call, registry) if letters else None,
-                                    mapper=_document_mapper(workers, lang))
+                                    mapper=_document_mapper(workers, lang, progress))
         ok = True
     except KeyboardInterrupt:
         done = registry.checked_count(call.id, version, TOOL_VERSION)
-        left = len(p.todo) - checked
-        raise BatchError(f"已中断：{done} 份的检查结果已保存，重新运行同一命令将继续其余 {left} 个文件",
-                         f"interrupted: {done} results are saved; run the same command again to finish the other "
-                         f"{left} files") from None
+        left = len(p.todo) - processed
+        if left > 0:
+            raise BatchInterrupted(f"已中断：已保存 {done} 份的检查结果，重新运行同一命令将继续其余 {left} 个文件",
+                                   f"interrupted: {done} results are saved; run the same command again to finish "
+                                   f"the other {left} files") from None
+        raise BatchInterrupted(f"已中断：已保存全部 {done} 份的检查结果，汇总和文书未写完；重新运行同一命令即可写出",
+                               f"interrupted: all {done} results are saved, the summaries and documents are not "
+                               "all written; run the same command again to write them") from None
     finally:
         workers.close(ok)
         close_archives()

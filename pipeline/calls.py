@@ -538,7 +538,7 @@ def _documents_block(data: Any) -> dict[str, Any]:
                 "contact": r.get("contact", str)})
     r.done()
     prefix = out["letter_prefix"]
-    if prefix is not None and not re.fullmatch(r"[\u4e00-\u9fff]{1,12}", prefix):
+    if prefix is not None and not re.fullmatch(r"[\u4e00-\u9fff]{1,12}", str(prefix)):
         raise _bad("documents.letter_prefix", "应为1至12个汉字（如 沪质协函）",
                    "must be 1 to 12 Chinese characters (e.g. 沪质协函)")
     return {k: v for k, v in out.items() if v is not None}

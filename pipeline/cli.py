@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline.errors import PipelineError
+from pipeline import usage
+from pipeline.errors import Interrupted, PipelineError
 
 if TYPE_CHECKING:
     from pipeline.calls import Call
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+usage.install()  # click's own messages in Chinese (English with --lang en)
 
 
 class Env:
@@ -66,6 +69,19 @@ def fail(env: Env, err: PipelineError) -> None:
     sys.exit(EXIT_FAILED)
 
 
+INTERRUPTED = ("已中断：已写出的文件都是完整的（每个文件写完才出现），登记库中已保存的内容不受影响；"
+               "重新运行同一命令即可完成其余部分",
+               "interrupted: every file already written is complete (a file appears only once written) and what "
+               "the registry holds is intact; run the same command again to finish")
+
+
+def interrupted(message: str | None) -> None:
+    """Ctrl-C: say what was saved, exit 130."""
+    zh, en = INTERRUPTED
+    click.echo(message or (en if usage.language() == "en" else zh), err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def _inputs(ctx: click.Context, env: Env | None) -> list[Path]:
     """The files a command reads: its existing-path arguments and options, and the registry."""
     found: list[Path] = [env.db] if env is not None else []
@@ -88,19 +104,111 @@ def guarded(fn: F) -> F:
         try:
             with inputs_protected(_inputs(ctx, env)):
                 return fn(*args, **kwargs)
+        except Interrupted as e:  # the library says what it saved
+            assert env is not None
+            interrupted(e.message(env.lang))
         except PipelineError as e:
             assert env is not None
             fail(env, e)
         except KeyboardInterrupt:
-            click.echo("已中断 / interrupted", err=True)
-            sys.exit(130)
+            interrupted(None)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class AwardGroup(click.Group):
+    """The `award` group: click's usage errors in the language of the command line, Ctrl-C as exit 130."""
+
+    context_class = usage.Context
+    command_class = usage.Command
+    group_class = type  # `review` is an AwardGroup too
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(args) if args is not None else sys.argv[1:]
+        usage.set_language(usage.language_of(argv))
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:  # Ctrl-C outside a command's own work (click turns it into Abort)
+            interrupted(None)
+        except click.ClickException as e:
+            usage.show(e)
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+class Aliased(click.Option):
+    """An option with spellings it still accepts but no longer shows (in --help and in error messages)."""
+
+    def __init__(self, param_decls: Any = None, aliases: tuple[str, ...] = (), **attrs: Any) -> None:
+        super().__init__([*(param_decls or ()), *aliases], **attrs)
+        self.aliases = aliases
+
+    def _shown(self, fn: Callable[[], Any]) -> Any:
+        opts = self.opts
+        self.opts = [o for o in opts if o not in self.aliases]
+        try:
+            return fn()
+        finally:
+            self.opts = opts
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        return self._shown(lambda: super(Aliased, self).get_help_record(ctx))
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return self._shown(lambda: super(Aliased, self).get_error_hint(ctx))
+
+
+# One vocabulary: -o/--output names a FILE, -o/--out a FOLDER; the other spelling is accepted, not shown.
+def output_file(help: str, required: bool = False) -> Callable[[F], F]:
+    """`-o/--output FILE` (`-` for standard output where the help says so)."""
+    return click.option("-o", "--output", "output", cls=Aliased, aliases=("--out",), required=required,
+                        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), help=help)
+
+
+def output_folder(required: bool = True, default: Path | None = None) -> Callable[[F], F]:
+    """`-o/--out DIR`, created when missing."""
+    extra: dict[str, Any] = {"default": default, "show_default": True} if default is not None else {}
+    return click.option("-o", "--out", "out_dir", cls=Aliased, aliases=("--output",), required=required,
+                        type=click.Path(file_okay=False, path_type=Path), help="输出文件夹 / output folder", **extra)
+
+
+def pdf_option() -> Callable[[F], F]:
+    """`--pdf/--no-pdf`, the same on every command that can write PDFs."""
+    return click.option("--pdf/--no-pdf", "pdf", default=None,
+                        help="--pdf：必须生成 PDF（未安装 LibreOffice 时失败，退出码 3）；--no-pdf：只生成 .docx；"
+                             "默认：装有 LibreOffice 时生成 / --pdf: PDFs required (exit 3 without LibreOffice); "
+                             "--no-pdf: .docx only; default: PDFs when LibreOffice is installed")
+
+
+def want_pdf(env: Env, pdf: bool | None, output: Path | None = None) -> bool:
+    """Whether to write PDFs: --no-pdf never; --pdf always (LibreOffice missing: exit 3); by default when
+    LibreOffice is installed (else a note on stderr). A document sent to standard output has no PDF."""
+    if pdf is False:
+        return False
+    if to_stdout(output):
+        if pdf:
+            raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
+        return False
+    from pipeline.render.pdf import soffice
+
+    if soffice() is not None:
+        return True
+    if pdf:
+        raise PipelineError("未安装 LibreOffice，无法按 --pdf 生成 PDF"
+                            "（请安装 libreoffice-writer，或用 --no-pdf 只生成 .docx）",
+                            "LibreOffice is not installed, so --pdf cannot be done (install libreoffice-writer, or "
+                            "use --no-pdf for .docx only)")
+    click.echo(env.say("已跳过 PDF：未安装 LibreOffice，只生成 .docx（--no-pdf 不再提示）",
+                       "PDFs skipped: LibreOffice is not installed, .docx only (--no-pdf to silence this)"), err=True)
+    return False
+
+
+@click.group("award", cls=AwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--call", "call", default="saq-2021", show_default=True,
               help="申报通知：schemas/ 下的文件夹名或任意通知文件夹路径 / call id or folder")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -114,8 +222,7 @@ def main(ctx: click.Context, call: str, lang: str, db: str) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
-              help="输出文件（默认：<通知>-申报书.docx；- 为标准输出）/ output file (- for stdout)")
+@output_file("输出文件（默认：<通知>-申报书.docx；- 为标准输出）/ output file (- for stdout)")
 @click.pass_obj
 @guarded
 def form(env: Env, output: Path | None) -> None:
@@ -168,8 +275,7 @@ def _emit(text: str, output: Path | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="报告格式 / report format")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
-              help="报告写入文件（- 为标准输出）/ write the report to a file (- for stdout)")
+@output_file("报告写入文件（- 为标准输出）/ write the report to a file (- for stdout)")
 @click.option("--annotate", type=click.Path(allow_dash=True, path_type=Path), default=None,
               help="写出带批注的 .docx 副本（多个文件时为文件夹）/ annotated copy (a folder for several files)")
 @click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
@@ -227,8 +333,9 @@ def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, s
     click.echo(env.say(f"已写出批注副本：{out}", f"Annotated copy written: {out}"), err=True)
 
 
-class _Bar:
-    """The batch's progress on the terminal (rich): count, rate and time left."""
+class Shown:
+    """Progress on the terminal (rich, on stderr; nothing drawn when stderr is not a terminal): each phase a line
+    with its bar, count, rate, elapsed and remaining time; a phase of unknown length a moving bar and the time."""
 
     def __init__(self, env: Env) -> None:
         from rich.console import Console
@@ -238,44 +345,84 @@ class _Bar:
         self.progress: Any = None
         self.task: Any = None
 
-    def start(self, total: int, cached: int) -> None:
+    def __enter__(self) -> Shown:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _start(self) -> Any:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
             Progress,
             TaskProgressColumn,
             TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
         )
+        from rich.text import Text
+
+        def unknown(task: Any) -> bool:
+            return task.total is None or bool(task.fields.get("unknown"))
 
         class Rate(TextColumn):
             def render(self, task: Any) -> Any:
-                from rich.text import Text
-
                 speed = task.finished_speed or task.speed
-                return Text(f"{speed:.1f}/s" if speed else "-/s")
+                return Text("" if unknown(task) else f"{speed:.1f}/s" if speed else "-/s")
 
-        if cached:
-            self.console.print(self.env.say(f"{cached} 份未变化，使用缓存结果", f"{cached} unchanged, cached"))
-        self.progress = Progress(TextColumn(self.env.say("检查", "checking")), BarColumn(), MofNCompleteColumn(),
-                                 TaskProgressColumn(), Rate(""), TimeRemainingColumn(), console=self.console,
+        def known(column: Any) -> Any:
+            class Known(column):
+                """The column for a phase of known length; blank for one of unknown length."""
+
+                def render(self, task: Any) -> Any:
+                    return Text("") if unknown(task) else super().render(task)
+
+            return Known
+
+        class Count(MofNCompleteColumn):
+            def render(self, task: Any) -> Any:
+                if unknown(task):
+                    return Text(str(int(task.completed)) if task.completed and task.total is None else "")
+                return super().render(task)
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), Count(), known(TaskProgressColumn)(),
+                                 Rate(""), TimeElapsedColumn(), known(TimeRemainingColumn)(), console=self.console,
                                  transient=False, disable=not self.console.is_terminal)
         self.progress.start()
-        self.task = self.progress.add_task("check", total=total)
+        return self.progress
+
+    def _finish(self) -> None:
+        """The current phase done: its bar full (a phase of unknown length too), its time stopped."""
+        if self.task is not None:
+            task = next(t for t in self.progress.tasks if t.id == self.task)
+            end = task.total if task.total is not None else max(task.completed, 1)
+            self.progress.update(self.task, total=end, completed=end)
+            self.progress.stop_task(self.task)
+
+    def phase(self, zh: str, en: str, total: int | None = None, done: int = 0) -> None:
+        progress = self.progress or self._start()
+        self._finish()
+        self.task = progress.add_task(self.env.say(zh, en), total=total, completed=done, unknown=total is None)
 
     def advance(self, n: int = 1) -> None:
-        if self.progress is not None:
+        if self.task is not None:
             self.progress.advance(self.task, n)
+
+    def note(self, zh: str, en: str) -> None:
+        self.console.print(self.env.say(zh, en), highlight=False, markup=False)
 
     def stop(self) -> None:
         if self.progress is not None:
+            self._finish()
             self.progress.stop()
+            self.progress = None
+            self.task = None
 
 
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="输出文件夹 / output folder")
+@output_folder()
 @click.option("--members", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="会员名录 CSV（会员编号,单位名称,统一社会信用代码）/ member list CSV")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：全部核心）/ worker processes")
@@ -297,13 +444,9 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
 
         click.echo(dry_run_text(input_path, out_dir, env.call, Path(env.db), env.lang, jobs, not no_cache))
         return
-    bar = _Bar(env)
-    with env.registry(create=True) as registry:
-        try:
-            result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
-                               use_cache=not no_cache, progress=bar, lang=env.lang, letters=not no_letters)
-        finally:
-            bar.stop()
+    with env.registry(create=True) as registry, Shown(env) as shown:
+        result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
+                           use_cache=not no_cache, progress=shown, lang=env.lang, letters=not no_letters)
     rows = result.rows
     passed = sum(1 for r in rows if r.report.status == "pass")
     click.echo(env.say(
@@ -315,35 +458,46 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
-              show_default=True, help="输出文件夹 / output folder")
+@output_folder(required=False, default=Path("out/demo"))
 @click.pass_obj
 @guarded
-def demo(env: Env, out: Path) -> None:
+def demo(env: Env, out_dir: Path) -> None:
     """在示例申报书上运行整个流程 / Run the whole pipeline on the bundled samples."""
+    import time
+
     from pipeline.demo import run_demo
 
-    for line in run_demo(env.call, out, env.lang):
-        click.echo(line)
+    start = time.monotonic()
+    try:
+        with Shown(env) as shown:
+            for line in run_demo(env.call, out_dir, env.lang, progress=shown):
+                click.echo(line)
+    except (Interrupted, KeyboardInterrupt):  # each demo starts afresh: nothing is "continued"
+        raise Interrupted("已中断：演示已停止，已写出的文件都是完整的；重新运行 award demo 将从头开始",
+                          "interrupted: the demo stopped, every file written is complete; run award demo again to "
+                          "start afresh") from None
+    took = time.monotonic() - start
+    click.echo(env.say(f"演示完成，共用时 {took:.0f} 秒：{out_dir}", f"Demo done in {took:.0f} s: {out_dir}"))
 
 
 # --- official documents: notices and the GB/T 9704 checker ---------------------------------------------
 
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
-              help="输出的 .docx 文件（- 为标准输出）/ output .docx (- for stdout)")
-@click.option("--pdf", "pdf", is_flag=True,
-              help="同时生成 PDF（需要 LibreOffice）/ also write a PDF (needs LibreOffice)")
+@output_file("输出的 .docx 文件（- 为标准输出）/ output .docx (- for stdout)", required=True)
+@pdf_option()
 @click.pass_obj
 @guarded
-def notice(env: Env, source: Path, output: Path, pdf: bool) -> None:
-    """由通知源文件生成 GB/T 9704 公文（.docx）/ Render a notice source as a GB/T 9704 document."""
+def notice(env: Env, source: Path, output: Path, pdf: bool | None) -> None:
+    """由通知源文件生成 GB/T 9704 公文（.docx，PDF）/ Render a notice source as a GB/T 9704 document."""
     from pipeline.render.documents import render_notice_file
 
-    if pdf and to_stdout(output):
-        raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
-    for path in render_notice_file(source, output, pdf=pdf, call=env.call):
+    make_pdf = want_pdf(env, pdf, output)
+    with Shown(env) as shown:
+        if make_pdf:
+            shown.phase("生成通知与 PDF", "writing the notice and its PDF")
+        written = render_notice_file(source, output, pdf=make_pdf, call=env.call)
+    for path in written:
         confirm(env, output, f"已写出：{path}", f"Written: {path}")
 
 
@@ -402,18 +556,17 @@ def review_assign(env: Env, judges_csv: Path, per_app: int | None, seed: int) ->
 
 
 @review.command("forms")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="输出文件夹 / output folder")
-@click.option("--pdf/--no-pdf", "pdf", default=None,
-              help="--pdf：必须生成 PDF；--no-pdf：不生成；默认有 LibreOffice 时生成 / require or skip PDFs")
+@output_folder()
+@pdf_option()
 @click.pass_obj
 @guarded
 def review_forms(env: Env, out_dir: Path, pdf: bool | None) -> None:
     """写出每位专家的评分工作簿和每个项目的纸质评分表 / Write judges' workbooks and printable forms."""
     from pipeline.review import write_forms
 
-    with _registry(env) as reg:
-        s = write_forms(reg, env.call, out_dir, pdf)
+    make_pdf = want_pdf(env, pdf)
+    with _registry(env) as reg, Shown(env) as shown:
+        s = write_forms(reg, env.call, out_dir, make_pdf, progress=shown)
     click.echo(env.say(f"专家评分工作簿 {len(s.workbooks)} 份，纸质评分表 {len(s.docx)} 份（.docx），"
                        f"PDF {len(s.pdf)} 份：{out_dir}",
                        f"{len(s.workbooks)} judge workbooks, {len(s.docx)} scoring forms (.docx), "
@@ -447,8 +600,7 @@ def review_import(env: Env, files: tuple[Path, ...], replace: bool) -> None:
 
 
 @review.command("results")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              help="结果工作簿（.xlsx；- 为标准输出）/ results workbook (- for stdout)")
+@output_file("结果工作簿（.xlsx；- 为标准输出）/ results workbook (- for stdout)", required=True)
 @click.pass_obj
 @guarded
 def review_results(env: Env, output: Path) -> None:
@@ -481,43 +633,45 @@ def _date_option(env: Env, given: str | None, key: str) -> Any:
 
 
 @main.command()
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="输出文件夹 / output folder")
+@output_folder()
 @click.option("--date", "date_text", default=None, help="落款日期 YYYY-MM-DD（默认：call.yaml documents.letters_date）")
+@pdf_option()
 @click.pass_obj
 @guarded
-def letters(env: Env, out_dir: Path, date_text: str | None) -> None:
+def letters(env: Env, out_dir: Path, date_text: str | None, pdf: bool | None) -> None:
     """每份登记的申报书一封受理通知或退回补正通知 / An acceptance or return letter per registered application."""
     from pipeline.issuing import write_letters
 
-    with env.registry() as registry:
-        done = write_letters(registry, env.call, out_dir, _date_option(env, date_text, "letters_date"))
+    date = _date_option(env, date_text, "letters_date")
+    make_pdf = want_pdf(env, pdf)
+    with env.registry() as registry, Shown(env) as shown:
+        done = write_letters(registry, env.call, out_dir, date, pdf=make_pdf, progress=shown)
     c = done.counts
     skipped_zh = f"，未出具 {c['skipped']}" if c.get("skipped") else ""
     skipped_en = f", {c['skipped']} without a letter" if c.get("skipped") else ""
-    click.echo(env.say(f"已写出 {len(done.paths)} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}{skipped_zh}"
+    n = c["accepted"] + c["returned"]
+    pdfs = c.get("pdf", 0)
+    click.echo(env.say(f"已写出 {n} 封通知：受理 {c['accepted']}，退回补正 {c['returned']}{skipped_zh}；PDF {pdfs} 份"
                        f"（{out_dir}）",
-                       f"{len(done.paths)} letters: {c['accepted']} accepted, {c['returned']} returned{skipped_en} "
+                       f"{n} letters: {c['accepted']} accepted, {c['returned']} returned{skipped_en}; {pdfs} PDFs "
                        f"({out_dir})"))
     for reg_no, why_zh, why_en in done.skipped:
         click.echo(env.say(f"  {reg_no}：{why_zh}", f"  {reg_no}: {why_en}"))
 
 
 @main.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              help="输出 .docx（- 为标准输出）/ output file (- for stdout)")
+@output_file("输出 .docx（- 为标准输出）/ output file (- for stdout)", required=True)
 @click.option("--number", default=None, help="文号（默认：call.yaml documents.decision_number）/ document number")
 @click.option("--date", "date_text", default=None, help="成文日期 YYYY-MM-DD / date")
-@click.option("--pdf", is_flag=True, help="同时生成 PDF / also write the PDF")
+@pdf_option()
 @click.pass_obj
 @guarded
-def decision(env: Env, output: Path, number: str | None, date_text: str | None, pdf: bool) -> None:
+def decision(env: Env, output: Path, number: str | None, date_text: str | None, pdf: bool | None) -> None:
     """表彰决定，附获奖项目名单 / The award decision with the winners table."""
     from pipeline.calls import document_setting
     from pipeline.issuing import write_decision
 
-    if pdf and to_stdout(output):
-        raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
+    make_pdf = want_pdf(env, pdf, output)
     number = number or document_setting(env.call, "decision_number", str)
     if not number:
         raise click.UsageError(env.say("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
@@ -535,27 +689,29 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
         made = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
     confirm(env, output, f"表彰决定（{made.counts['winners']} 个获奖项目）：{output}",
             f"Award decision ({made.counts['winners']} awarded projects): {output}")
-    if pdf:
+    if make_pdf:
         from pipeline.render.documents import settle_closing_block
 
-        for p in settle_closing_block(output):
+        with Shown(env) as shown:
+            shown.phase("生成 PDF", "writing the PDF")
+            made_pdf = settle_closing_block(output)
+        for p in made_pdf:
             click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
 
 
 @main.command()
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="输出文件夹 / output folder")
+@output_folder()
 @click.option("--seal", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="印章图片（必填，或用 --sample-seal）/ the seal picture (required, or --sample-seal)")
 @click.option("--sample-seal", is_flag=True,
               help="用示例印章“样章”试印，不可对外颁发 / try out with the sample seal 样章, not for issuing")
 @click.option("--date", "date_text", default=None, help="颁奖日期 YYYY-MM-DD / award date")
-@click.option("--no-pdf", is_flag=True, help="只生成 .docx / .docx only")
+@pdf_option()
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行转换进程数 / converter workers")
 @click.pass_obj
 @guarded
 def certificates(env: Env, out_dir: Path, seal: Path | None, sample_seal: bool, date_text: str | None,
-                 no_pdf: bool, jobs: int | None) -> None:
+                 pdf: bool | None, jobs: int | None) -> None:
     """获奖证书（单位、个人）、合并打印 PDF、清单 / Certificates, the merged print PDF and the manifest."""
     from pipeline.issuing import write_certificates_from_registry
     from pipeline.render.certificates import sample_seal as bundled_seal
@@ -571,9 +727,13 @@ def certificates(env: Env, out_dir: Path, seal: Path | None, sample_seal: bool, 
         click.echo(env.say("注意：证书使用示例印章“样章”，仅供试印，不可对外颁发",
                            "Note: the certificates carry the sample seal 样章: for trying out, not for issuing"),
                    err=True)
-    with env.registry() as registry:
-        done = write_certificates_from_registry(registry, env.call, out_dir, _date_option(env, date_text, "award_date"),
-                                                seal, pdf=not no_pdf, jobs=jobs, lang=env.lang)
+    date = _date_option(env, date_text, "award_date")
+    make_pdf = want_pdf(env, pdf)
+    with env.registry() as registry, Shown(env) as shown:
+        shown.phase("生成获奖证书" + ("与 PDF" if make_pdf else ""), "writing the certificates" + (
+            " and PDFs" if make_pdf else ""))
+        done = write_certificates_from_registry(registry, env.call, out_dir, date, seal, pdf=make_pdf, jobs=jobs,
+                                                lang=env.lang)
     c = done.counts
     click.echo(env.say(f"证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}；PDF {c['pdf']}）："
                        f"{out_dir}",

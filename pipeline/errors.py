@@ -22,3 +22,7 @@ class CallError(PipelineError):
 
 class OutputError(PipelineError):
     """An output could not be written."""
+
+
+class Interrupted(PipelineError):
+    """The user stopped the work (Ctrl-C); the message says what was saved (exit code 130)."""

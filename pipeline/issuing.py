@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
 from pipeline.fileio import output_dir
+from pipeline.progress import Progress
 from pipeline.registry import Registry
 
 if TYPE_CHECKING:
@@ -81,10 +82,13 @@ def no_letter_reason(report: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) -> Issued:
+def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date, pdf: bool = False,
+                  progress: Progress | None = None) -> Issued:
     """An acceptance or a return letter for every checked application in the registry (the latest batch); none
-    for a file that was not read as the form (Issued.skipped says which and why)."""
+    for a file that was not read as the form (Issued.skipped says which and why); with pdf, each letter's PDF
+    beside it (one LibreOffice start for all)."""
     from pipeline.model import Report
+    from pipeline.progress import silent
     from pipeline.render.documents import letter_from_report, render_letter
 
     apps = [a for a in registry.applications(call.id) if a.report is not None]
@@ -95,6 +99,8 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
     skipped = []
     counts = {"accepted": 0, "returned": 0, "skipped": 0}
     output_dir(out_dir)
+    shown = silent(progress)
+    shown.phase("写出通知书", "writing the letters", len(apps))
     for a in apps:
         assert a.report is not None
         why = no_letter_reason(a.report)
@@ -107,6 +113,14 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date) 
         letter = letter_from_report(report, letter_number(registry, call, a.reg_no, kind, date), date)
         counts["accepted" if letter.accepted else "returned"] += 1
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{LETTER_KINDS[kind]}.docx", call))
+        shown.advance()
+    if pdf:
+        from pipeline.render.pdf import convert_parallel
+
+        shown.phase("转换 PDF", "converting to PDF")
+        made = convert_parallel(paths, out_dir)
+        counts["pdf"] = len(made)
+        paths += made
     return Issued(tuple(paths), counts, tuple(skipped))
 
 

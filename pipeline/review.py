@@ -31,6 +31,7 @@ from pipeline.extract import norm
 from pipeline.fileio import decode_csv, output_dir, read_reason
 from pipeline.ingest.sniff import sniff
 from pipeline.model import Finding
+from pipeline.progress import Progress
 from pipeline.registry import Registered, Registry
 
 
@@ -441,12 +442,16 @@ WORKBOOK_DIR = "专家评分表"
 PAPER_DIR = "纸质评分表"
 
 
-def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = None) -> FormsSummary:
+def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = None,
+                progress: Progress | None = None) -> FormsSummary:
     """Each judge's workbook and a printable scoring form per application (.docx; PDF when LibreOffice is there).
 
     pdf: None = make PDFs when LibreOffice is installed, else skip and say so; True = required; False = no PDFs.
     """
+    from pipeline.progress import silent
     from pipeline.render.review_docs import write_judge_workbook, write_scoring_form
+
+    shown = silent(progress)
 
     rb = rubric(call)
     judges = stored_judges(reg, call.id)
@@ -458,19 +463,23 @@ def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = Non
     out = FormsSummary()
     output_dir(out_dir / WORKBOOK_DIR)
     output_dir(out_dir / PAPER_DIR)
+    assigned = sorted({r for numbers in plan.values() for r in numbers if r in apps}, key=lambda r: apps[r].seq)
+    shown.phase("写出评分工作簿与纸质评分表", "writing the workbooks and scoring forms", len(plan) + len(assigned))
     for jid, numbers in sorted(plan.items()):
         j = judges[jid]
         path = out_dir / WORKBOOK_DIR / f"{safe_filename(jid)}-{safe_filename(j.name)}-评分表.xlsx"
         rows = [apps[r] for r in numbers if r in apps]
         out.workbooks.append(write_judge_workbook(path, call, rb, j, rows))
-    assigned = sorted({r for numbers in plan.values() for r in numbers if r in apps}, key=lambda r: apps[r].seq)
+        shown.advance()
     for r in assigned:
         out.docx.append(write_scoring_form(out_dir / PAPER_DIR / f"{safe_filename(r)}-专家评分表.docx", call, rb,
                                            apps[r]))
+        shown.advance()
     if pdf is False:
         return out
     from pipeline.render.pdf import ConverterMissing, convert
 
+    shown.phase("转换 PDF", "converting to PDF")
     try:
         out.pdf = convert(out.docx, out_dir / PAPER_DIR)
     except ConverterMissing as e:
@@ -1056,16 +1065,16 @@ def run_demo_review(reg: Registry, call: Call, judges_csv: Path, out_dir: Path, 
     from pipeline.resources import samples_dir
 
     a = assign_judges(reg, call, judges_csv, seed=DEMO_SEED)
-    forms = write_forms(reg, call, out_dir / "forms", pdf=None if pdf else False)
+    forms = write_forms(reg, call, out_dir / "评分表", pdf=None if pdf else False)
     script = samples_dir() / "fill_scores.py"
     spec = importlib.util.spec_from_file_location("award_fill_scores", script)
     if spec is None or spec.loader is None:
         raise ReviewError(f"找不到示例评分脚本 {script}", f"sample scoring script not found: {script}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    filled: list[Path] = module.fill_workbooks(out_dir / "forms", out_dir / "filled", seed=DEMO_SEED)
+    filled: list[Path] = module.fill_workbooks(out_dir / "评分表", out_dir / "专家已填评分表（模拟）", seed=DEMO_SEED)
     imported = import_workbooks(reg, call, filled)
-    res = make_results(reg, call, out_dir / "results.xlsx")
+    res = make_results(reg, call, out_dir / "评审结果.xlsx")
     return {
         "applications": a.applications, "judges": a.judges, "assignments": a.applications * a.per_app,
         "workbooks": len(forms.workbooks), "scoring_forms_docx": len(forms.docx), "scoring_forms_pdf": len(forms.pdf),

@@ -160,10 +160,14 @@ def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Pa
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     db = _copy(round_db, tmp_path)
-    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--sample-seal"])
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--pdf",
+                                  "--sample-seal"])
     assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"),
+                                  "--sample-seal"])  # default: skipped
+    assert r.exit_code == 0 and "已跳过 PDF" in r.output and not list((tmp_path / "c").rglob("*.pdf"))
     r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--no-pdf",
-                                 "--sample-seal"])
+                                  "--sample-seal"])
     assert r.exit_code == 0
 
 

@@ -653,7 +653,7 @@ def test_demo_review_end_to_end(reg: Registry, call: Any, tmp_path: Path) -> Non
     assert sorted(out["rejection_codes"]) == ["review.missing", "review.out_of_range", "review.step",
                                               "review.tampered"]
     assert len(out["rejections"]) == 4 and "None" not in "\n".join(out["rejections"])
-    assert (tmp_path / "review" / "results.xlsx").is_file()
+    assert (tmp_path / "review" / "评审结果.xlsx").is_file()
     assert out["awarded"]["一等奖"] == 1
 
 

@@ -49,6 +49,7 @@ def _address_space() -> int:
 def _child(work: Callable[[], bytes], mb: int, w: int) -> None:
     """In the forked worker: limit the address space to what it has plus the call's memory, work, send the bytes."""
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no half report from here
         # a reader that runs out of memory in C aborts: its dump is no message for the user (the parent reports it)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 2)
@@ -77,7 +78,7 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
     os.close(w)
     chunks: list[bytes] = []
     deadline = time.monotonic() + seconds
-    timed_out = False
+    timed_out = stop = False
     try:
         while True:
             left = deadline - time.monotonic()
@@ -90,9 +91,12 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
                 if not chunk:
                     break
                 chunks.append(chunk)
+    except BaseException:  # Ctrl-C: the worker ignores it (the parent decides), so it is stopped here
+        stop = True
+        raise
     finally:
         os.close(r)
-        if timed_out:
+        if timed_out or stop:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if timed_out:

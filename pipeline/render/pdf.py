@@ -52,20 +52,40 @@ def converter_env(profile: str, conf: Path | None = None) -> dict[str, str]:
     return env
 
 
+_running: set[subprocess.Popen[bytes]] = set()  # converter process groups alive, to stop them on Ctrl-C
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stop_converters() -> None:
+    """Kill every converter still running (they run in sessions of their own, so Ctrl-C does not reach them)."""
+    for proc in list(_running):
+        _kill(proc)
+
+
 def run_tree(cmd: list[str], env: dict[str, str], timeout: float, count: int) -> None:
     """Run a converter (LibreOffice, Chromium) as a process group killed whole at the time limit."""
     # soffice is a wrapper that starts soffice.bin: a session of its own lets a timeout kill the whole tree.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                             start_new_session=True)
+    _running.add(proc)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill(proc)
         proc.wait()
         raise ConversionTimeout(f"LibreOffice 转换超时（{timeout:.0f} 秒内未完成 {count} 个文件）",
                                 f"LibreOffice conversion timed out ({count} file(s) not done in {timeout:.0f} s)"
                                 ) from None
+    except BaseException:  # Ctrl-C: the converter's own session would not see it
+        _kill(proc)
+        proc.wait()
+        raise
+    finally:
+        _running.discard(proc)
 
 
 def convert(files: Sequence[Path], outdir: Path, to: str = "pdf", timeout: float = 300.0,
@@ -126,5 +146,11 @@ def convert_parallel(files: Sequence[Path], outdir: Path, to: str = "pdf", jobs:
         return convert(groups[0], outdir, to=to, timeout=timeout)
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
         futures = [pool.submit(convert, g, outdir, to, timeout) for g in groups]
-        produced = {p.stem: p for fut in futures for p in fut.result()}
+        try:
+            produced = {p.stem: p for fut in futures for p in fut.result()}
+        except BaseException:  # Ctrl-C (or a failure): the other groups' converters stop too
+            for fut in futures:
+                fut.cancel()
+            stop_converters()
+            raise
     return [produced[Path(f).stem] for f in files if Path(f).stem in produced]
