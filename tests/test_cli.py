@@ -153,7 +153,7 @@ def test_old_spellings_still_work(tmp_path: Path) -> None:
     assert r.exit_code == 3 and "award batch" in r.output
     out = tmp_path / "form.docx"
     assert invoke("form", "--out", str(out)).exit_code == 0 and out.is_file()
-    r = invoke("--db", str(tmp_path / "none.sqlite"), "certificates", "--no-pdf", "--out", str(tmp_path / "c"))
+    r = invoke("--db", str(tmp_path / "none.sqlite"), "certificates", "--no-pdf", "--sample-seal", "--out", str(tmp_path / "c"))
     assert r.exit_code == 3 and "award batch" in r.output
 
 
