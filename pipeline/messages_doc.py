@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.check.codes import CODES, severity_word
+from pipeline.check.codes import APPLICANT_TEXTS, CODES, severity_word
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "messages.md"
 
@@ -43,6 +43,18 @@ def messages_markdown() -> str:
         severity = f"{c.severity}（{severity_word(c.severity)}）"
         lines.append(f"| `{code}` | {severity} | {_cell(c.title_zh)} / {_cell(c.title_en)} | {_cell(c.zh)} | "
                      f"{_cell(c.en)} |")
+    lines += [
+        "",
+        "## In letters: findings across applications, as the applicant reads them",
+        "",
+        "A return letter words these findings for the applicant (`APPLICANT_TEXTS`): no other application's",
+        "number, name or similarity figure; \"修改位置\" only where there is something to edit in this form.",
+        "",
+        "| code | 修改位置 | zh | en |",
+        "|---|---|---|---|",
+    ]
+    for code, t in APPLICANT_TEXTS.items():
+        lines.append(f"| `{code}` | {'是' if t.where else '否'} | {_cell(t.zh)} | {_cell(t.en)} |")
     return "\n".join(lines) + "\n"
 
 
