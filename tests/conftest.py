@@ -45,3 +45,13 @@ def valid_values() -> dict[str, Any]:
 def expected(sample: Path) -> dict[str, Any]:
     """A sample's .expected.json."""
     return json.loads(sample.with_suffix(".expected.json").read_text(encoding="utf-8"))
+
+
+def copy_registry(db: Path, tmp_path: Path) -> Path:
+    """A private copy of a module's registry (SQLite backup), so a test may change it freely."""
+    import sqlite3
+
+    target = tmp_path / "award.sqlite"
+    with sqlite3.connect(str(db)) as src, sqlite3.connect(str(target)) as dst:
+        src.backup(dst)
+    return target

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, copy_registry
 
 from pipeline.batch import run_batch
 from pipeline.cli import main
@@ -40,13 +39,6 @@ def round_db(tmp_path_factory: pytest.TempPathFactory, call: Any) -> Path:
         run_batch(SAMPLES / "round", base / "batch", call, reg, jobs=2)
         run_demo_review(reg, call, SAMPLES / "judges.csv", base / "review", pdf=False)
     return db
-
-
-def _copy(db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "award.sqlite"
-    with sqlite3.connect(str(db)) as src, sqlite3.connect(str(target)) as dst:
-        src.backup(dst)
-    return target
 
 
 def _text(path: Path) -> str:
@@ -77,7 +69,7 @@ def test_letters_need_a_checked_registry(tmp_path: Path, call: Any) -> None:
 
 
 def test_decision_lists_every_winner_by_level(round_db: Path, tmp_path: Path, call: Any) -> None:
-    db = _copy(round_db, tmp_path)
+    db = copy_registry(round_db, tmp_path)
     with Registry(db) as reg:
         winners = [r for r in load_results(reg, call.id) if r.level and not r.hold]
         write_decision(reg, call, tmp_path / "d.docx", DAY, "沪质协〔2021〕36号")
@@ -89,7 +81,7 @@ def test_decision_lists_every_winner_by_level(round_db: Path, tmp_path: Path, ca
 
 
 def test_certificate_numbers_are_kept_across_reruns(round_db: Path, tmp_path: Path, call: Any) -> None:
-    db = _copy(round_db, tmp_path)
+    db = copy_registry(round_db, tmp_path)
     with Registry(db) as reg:
         first = {(c.registration, c.kind, c.rank): c.number for c in assign_certificate_numbers(reg, call)}
         # the office edits the stored results (a later re-ranking): issued numbers must not move
@@ -103,7 +95,7 @@ def test_certificate_numbers_are_kept_across_reruns(round_db: Path, tmp_path: Pa
 
 
 def test_certificates_docx_and_manifest(round_db: Path, tmp_path: Path, call: Any) -> None:
-    db = _copy(round_db, tmp_path)
+    db = copy_registry(round_db, tmp_path)
     with Registry(db) as reg:
         winners = [r for r in load_results(reg, call.id) if r.level and not r.hold]
         done = write_certificates_from_registry(reg, call, tmp_path / "c", DAY,
@@ -116,7 +108,7 @@ def test_certificates_docx_and_manifest(round_db: Path, tmp_path: Path, call: An
 
 
 def test_cli_letters_decision_certificates(round_db: Path, tmp_path: Path) -> None:
-    db = _copy(round_db, tmp_path)
+    db = copy_registry(round_db, tmp_path)
     runner = CliRunner()
     base = ["--db", str(db)]
     r = runner.invoke(main, [*base, "letters", "-o", str(tmp_path / "l"), "--date", "2021-08-06"])
@@ -159,7 +151,7 @@ def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Pa
     from pipeline.render import pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
-    db = _copy(round_db, tmp_path)
+    db = copy_registry(round_db, tmp_path)
     r = CliRunner().invoke(main, ["--db", str(db), "certificates", "-o", str(tmp_path / "c"), "--pdf",
                                   "--sample-seal"])
     assert r.exit_code == 3 and "LibreOffice" in r.output and "Traceback" not in r.output

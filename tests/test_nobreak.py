@@ -6,13 +6,12 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APPS, SAMPLES
+from conftest import APPS, SAMPLES, copy_registry
 
 from pipeline.batch import run_batch
 from pipeline.issuing import assign_certificate_numbers, write_decision, write_letters
@@ -90,13 +89,6 @@ def round_db(tmp_path_factory: pytest.TempPathFactory, call: Any) -> Path:
     return db
 
 
-def _copy(db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "award.sqlite"
-    with sqlite3.connect(str(db)) as src, sqlite3.connect(str(target)) as dst:
-        src.backup(dst)
-    return target
-
-
 def _names(reg: Registry, call: Any) -> list[str]:
     names = {str(p.get("name") or "").strip() for a in reg.applications(call.id)
              for p in (a.fields.get("persons") or []) if isinstance(p, dict)}
@@ -122,7 +114,7 @@ def _documents(db: Path, call: Any, out: Path) -> tuple[list[Path], list[str]]:
 
 
 def test_no_number_date_or_name_is_cut_across_lines(round_db: Path, tmp_path: Path, call: Any) -> None:
-    docs, names = _documents(_copy(round_db, tmp_path), call, tmp_path)
+    docs, names = _documents(copy_registry(round_db, tmp_path), call, tmp_path)
     assert any("退回补正" in p.name for p in docs) and any("受理" in p.name for p in docs)
     pdfs = convert(docs, tmp_path / "pdf")
     assert len(pdfs) == len(docs)
@@ -150,7 +142,7 @@ def test_the_scan_catches_cut_numbers_and_names(round_db: Path, tmp_path: Path, 
     """The same documents without the no-break runs: LibreOffice cuts numbers and names, and the scan sees it."""
     monkeypatch.setattr(render_docx, "nobreak", lambda text: text)
     monkeypatch.setattr(render_docx, "protect", lambda text, names=(): text)
-    docs, names = _documents(_copy(round_db, tmp_path), call, tmp_path)
+    docs, names = _documents(copy_registry(round_db, tmp_path), call, tmp_path)
     pdfs = convert([p for p in docs if "certs" not in p.parts], tmp_path / "pdf")
     assert [b for pdf in pdfs for b in broken(pdf, names)] != []
 
