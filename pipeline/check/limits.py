@@ -46,10 +46,11 @@ def _address_space() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(work: Callable[[], bytes], mb: int, w: int) -> None:
+def _child(work: Callable[[], bytes], mb: int, w: int, mask: set[int | signal.Signals]) -> None:
     """In the forked worker: limit the address space to what it has plus the call's memory, work, send the bytes."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no half report from here
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         # a reader that runs out of memory in C aborts: its dump is no message for the user (the parent reports it)
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 2)
@@ -71,15 +72,25 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
     """What `work` returns, computed in a forked worker under a wall-time and an address-space limit; "time" or
     "memory" when a limit was reached (a worker killed by the memory limit in C returns nothing: memory too)."""
     r, w = os.pipe()
-    pid = os.fork()
+    # Ctrl-C is held back while forking: raised inside fork's hooks (logging's lock release) it would be printed as
+    # "Exception ignored" and lost, and the batch would run on. It is delivered as soon as the mask is lifted below.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:
         os.close(r)
-        _child(work, mb, w)
+        _child(work, mb, w, mask)
     os.close(w)
     chunks: list[bytes] = []
     deadline = time.monotonic() + seconds
     timed_out = stop = False
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C that came during the fork is raised here
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
