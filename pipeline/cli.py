@@ -194,7 +194,7 @@ def want_pdf(env: Env, pdf: bool | None, output: Path | None = None) -> bool:
         if pdf:
             raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
         return False
-    from pipeline.render.pdf import soffice
+    from pipeline.office import soffice
 
     if soffice() is not None:
         return True

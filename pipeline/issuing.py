@@ -115,7 +115,7 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date, 
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{LETTER_KINDS[kind]}.docx", call))
         shown.advance()
     if pdf:
-        from pipeline.render.pdf import convert_parallel
+        from pipeline.office import convert_parallel
 
         shown.phase("转换 PDF", "converting to PDF")
         made = convert_parallel(paths, out_dir)

@@ -27,6 +27,11 @@ def templates_dir() -> Path:
     return data_root() / "templates"
 
 
+def fonts_conf() -> Path:
+    """The fontconfig file shipped with the project (official Chinese names -> installed free faces)."""
+    return templates_dir() / "fonts" / "fonts.conf"
+
+
 DEFAULT_TEMPLATES = "default"
 
 

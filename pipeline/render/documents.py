@@ -262,7 +262,7 @@ def refuse_nonconforming_source(text: str, name: str, call: Call) -> None:
 
 def _to_pdf(path: Path) -> list[Path]:
     from pipeline.errors import PipelineError
-    from pipeline.render.pdf import convert
+    from pipeline.office import convert
 
     made = convert([path], path.parent)
     if not made:
@@ -334,7 +334,7 @@ def settle_closing_block(path: Path) -> list[Path]:
 def demo_notice(out_dir: Path) -> list[Path]:
     """The demo's notice: samples/notices/call-2021.txt as .docx, and PDF when LibreOffice is installed."""
     from pipeline.fileio import output_dir
-    from pipeline.render.pdf import soffice
+    from pipeline.office import soffice
 
     source = samples_dir() / "notices" / "call-2021.txt"
     output_dir(out_dir)
