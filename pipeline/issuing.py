@@ -36,7 +36,6 @@ class Issued:
 
 
 LETTER_KINDS = {"acceptance": "受理通知", "return": "退回补正通知"}
-DEFAULT_RESUBMIT_DAYS = 10
 
 
 def letter_prefix(call: Call) -> str:
@@ -56,14 +55,6 @@ def letter_number(registry: Registry, call: Call, reg_no: str, kind: str, date: 
     if kind not in LETTER_KINDS:
         raise ValueError(kind)
     return registry.letter_number(call.id, reg_no, kind, letter_prefix(call), date.year)
-
-
-def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
-    """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
-    from pipeline.calls import document_setting
-
-    days = document_setting(call, "resubmit_days", int) or DEFAULT_RESUBMIT_DAYS
-    return date + dt.timedelta(days=max(int(days), 1))
 
 
 _UNREAD_CODES = ("file.", "form.unrecognized")

@@ -386,12 +386,21 @@ def where_to_fix(finding: Finding, call: Call) -> str:
     return place(finding, call, "zh")
 
 
+DEFAULT_RESUBMIT_DAYS = 10
+
+
+def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
+    """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
+    from pipeline.calls import document_setting
+
+    days = document_setting(call, "resubmit_days", int) or DEFAULT_RESUBMIT_DAYS
+    return date + dt.timedelta(days=max(int(days), 1))
+
+
 def resubmit_request(letter: Letter, call: Call) -> str:
     """What a return letter asks of the applicant. Within the submission window: the corrected form by
     documents.resubmit_days after the letter's date. After the window has closed: the window's end, whom to
     contact by that day to correct the form, and that the project may be entered again next year."""
-    from pipeline.issuing import resubmit_deadline
-
     due = chinese_date(resubmit_deadline(call, letter.date))
     if letter.date <= call.window_end:
         return f"请逐项修改后于{due}前重新提交。"
