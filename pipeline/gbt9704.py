@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.text import em_width
+
 # --- page (GB/T 9704-2012 §5.2) -------------------------------------------------------------------------
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
 TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37.0, 35.0, 28.0, 26.0  # text block 156 x 225 mm
@@ -173,10 +175,9 @@ TEXT_W_PT = (PAGE_W_MM - LEFT_MM - RIGHT_MM) / 25.4 * 72  # the text block's wid
 
 
 def ems(text: str) -> float:
-    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text)
+    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2; on the grid the
+    ambiguous ones (“ ” — …) are full width too, as Chinese typesetting sets them."""
+    return em_width(text, ambiguous_wide=True)
 
 
 def mark_size(issuer: str, width_pt: float = TEXT_W_PT) -> float:

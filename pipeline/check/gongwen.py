@@ -42,6 +42,7 @@ from pipeline.gbt9704 import DOC_NUMBER, FULL_DATE, ISO_DATE, RuleProblem
 from pipeline.ingest.problems import FileProblem
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line, chinese_date, parse_notice
+from pipeline.text import one_line
 
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _SP = r"[ \t\u3000]*"
@@ -746,7 +747,7 @@ def _open_docx(data: bytes, call: Call) -> Any:
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many types for a package it cannot use
-        reason = " ".join(str(e).split())[:80] or type(e).__name__
+        reason = one_line(str(e))[:80] or type(e).__name__
         raise FileProblem("file.corrupt", part=part, reason_zh=f"无法读取（{reason}）",
                           reason_en=f"cannot be read ({reason})") from None
 

@@ -21,6 +21,7 @@ from lxml import etree
 
 from pipeline.ingest.problems import FileProblem
 from pipeline.model import Cell, Document, Location, Paragraph, Table
+from pipeline.text import one_line
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -113,7 +114,7 @@ def parse_xml(data: bytes, part: str) -> Any:
 def _short(e: Exception) -> str:
     """The parser's own words about an error, one line, short."""
     msg = getattr(e, "msg", None) or str(e) or type(e).__name__
-    return " ".join(str(msg).split())[:120]
+    return one_line(str(msg))[:120]
 
 
 class SafeZip:
