@@ -40,6 +40,7 @@ from pipeline.check.codes import make
 from pipeline.errors import PipelineError
 from pipeline.gbt9704 import DOC_NUMBER, FULL_DATE, ISO_DATE, RuleProblem
 from pipeline.ingest.problems import FileProblem
+from pipeline.ingest.styles import based_on_chain
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line, chinese_date, parse_notice
 from pipeline.text import one_line
@@ -428,6 +429,8 @@ class _Styles:
         self.qn = qn
         root = doc.styles.element
         self.styles = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
+        self.based_on = {sid: based.get(qn("w:val")) for sid, s in self.styles.items()
+                         if (based := s.find(qn("w:basedOn"))) is not None}
         self.default_para = next((sid for sid, s in self.styles.items()
                                   if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true")),
                                  None)
@@ -438,13 +441,11 @@ class _Styles:
         self.default_ppr = ppr_default.find(qn("w:pPr")) if ppr_default is not None else None
 
     def _chain(self, style_id: str | None, tag: str) -> list[Any]:
-        out, seen = [], set()
-        while style_id and style_id in self.styles and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles[style_id]
-            out.append(style.find(self.qn(tag)))
-            based = style.find(self.qn("w:basedOn"))
-            style_id = based.get(self.qn("w:val")) if based is not None else None
+        out = []
+        for sid in based_on_chain(style_id, self.based_on):
+            if sid not in self.styles:
+                break  # an unknown style ends the chain
+            out.append(self.styles[sid].find(self.qn(tag)))
         return out
 
     def _para_style(self, paragraph: Any) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from pipeline.ingest.problems import FileProblem
+from pipeline.ingest.styles import based_on_chain
 from pipeline.ingest.zipguard import OPEN_ERRORS, READ_ERRORS, directory_excess, is_bomb
 from pipeline.model import Cell, Document, Location, Paragraph, Table
 from pipeline.text import one_line
@@ -442,13 +443,10 @@ class Styles:
 
     def style_size(self, style_id: str | None) -> float | None:
         """A style's size in points, following basedOn (a cycle or an unknown style ends the walk)."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            size = self.sizes.get(style_id)
+        for sid in based_on_chain(style_id, self.parents):
+            size = self.sizes.get(sid)
             if size is not None:
                 return size
-            style_id = self.parents.get(style_id)
         return None
 
     def run_size(self, run: Any, paragraph_style: str | None) -> float:
