@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.text import em_width
+from pipeline.text import LINE_SPACE, em_width
 
 # --- page (GB/T 9704-2012 §5.2) -------------------------------------------------------------------------
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
@@ -29,6 +29,8 @@ HEI = "黑体"
 KAI = "楷体_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 LATIN = "Times New Roman"
+# the faces as the checker finds them in a run's East Asian font name (仿宋 is 仿宋_GB2312 or 仿宋): §7.2.3-§7.5
+TITLE_FACE, BODY_FACE, H1_FACE, H2_FACE, H34_FACE, PAGE_NO_FACE = "小标宋", "仿宋", "黑体", "楷体", "仿宋", "宋"
 
 BODY_PT = 16.0  # 3号
 TITLE_PT = 22.0  # 2号
@@ -84,7 +86,7 @@ class RuleProblem:
     params: dict[str, str]
 
 
-_SP = r"[ \t\u3000]*"
+_SP = LINE_SPACE + "*"
 # a document number as people write it, right or wrong: the rule below says what is wrong with it
 DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,12})" + _SP + r"(?P<open>[〔\[［【(（])" + _SP
                         + r"(?P<year>\d{4})" + _SP + r"(?P<close>[〕\]］】)）])" + _SP + r"(?P<di>第)?" + _SP
@@ -100,7 +102,7 @@ def doc_number_problem(m: re.Match[str]) -> RuleProblem | None:
     if m.group("open") != "〔" or m.group("close") != "〕":
         zh.append("年份应用六角括号〔〕括入")
         en.append("the year goes in 〔〕")
-    if re.search(r"[ \t\u3000]", m.group(0)):
+    if re.search(LINE_SPACE, m.group(0)):
         zh.append("不应有空格")
         en.append("no spaces")
     if m.group("di"):

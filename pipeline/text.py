@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# the spaces typed inside a line of Chinese text (a regular-expression class): space, tab, the ideographic space
+LINE_SPACE = r"[ \t\u3000]"
 _SPACE = re.compile(r"\s+")  # Unicode whitespace: the ideographic space U+3000 too, never a zero-width character
 _WIDE = frozenset({"W", "F"})  # East Asian Wide and Fullwidth: a Chinese character, ０, （, the ideographic space
 _WIDE_OR_AMBIGUOUS = _WIDE | {"A"}  # with Ambiguous: “ ” — … ① and Greek or Cyrillic letters (never ASCII)

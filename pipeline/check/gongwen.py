@@ -43,11 +43,10 @@ from pipeline.ingest.problems import FileProblem
 from pipeline.ingest.styles import based_on_chain
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line, chinese_date, parse_notice
-from pipeline.text import one_line
+from pipeline.text import LINE_SPACE, one_line
 
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_SP = r"[ \t\u3000]*"
-_SPACE = re.compile(r"[ \t\u3000]")
+_SPACE = re.compile(LINE_SPACE)
 
 # (level, pattern, is the correct form); the first match decides
 _CN = "[一二三四五六七八九十]+"
@@ -553,11 +552,11 @@ def _grid(section: Any, styles: _Styles, checker: _Checker) -> tuple[int | None,
 def _fonts(checker: _Checker, styles: _Styles) -> None:
     r = checker.roles
     roles: dict[str, tuple[str, str, str, float, list[Line], list[str]]] = {
-        "title": ("标题", "the title", "小标宋", gb.TITLE_PT, [], []),
-        "body": ("正文", "body text", "仿宋", gb.BODY_PT, [], []),
-        "h1": ("一级标题", "level 1 headings", "黑体", gb.BODY_PT, [], []),
-        "h2": ("二级标题", "level 2 headings", "楷体", gb.BODY_PT, [], []),
-        "h34": ("三、四级标题", "level 3 and 4 headings", "仿宋", gb.BODY_PT, [], []),
+        "title": ("标题", "the title", gb.TITLE_FACE, gb.TITLE_PT, [], []),
+        "body": ("正文", "body text", gb.BODY_FACE, gb.BODY_PT, [], []),
+        "h1": ("一级标题", "level 1 headings", gb.H1_FACE, gb.BODY_PT, [], []),
+        "h2": ("二级标题", "level 2 headings", gb.H2_FACE, gb.BODY_PT, [], []),
+        "h34": ("三、四级标题", "level 3 and 4 headings", gb.H34_FACE, gb.BODY_PT, [], []),
     }
     for i in r.title:
         _judge(styles, checker.lines[i], roles["title"], first_run_only=False)
@@ -671,7 +670,7 @@ def _page_numbers(doc: Any, checker: _Checker, styles: _Styles) -> None:
         runs = [x for x in p.runs if x.text.strip()]
         if runs:
             font, pt = styles.effective(p, runs[0])
-            if font is None or "宋" not in font or pt is None or abs(pt - gb.PAGE_NO_PT) > 0.25:
+            if font is None or gb.PAGE_NO_FACE not in font or pt is None or abs(pt - gb.PAGE_NO_PT) > 0.25:
                 zh.append(f"应为4号宋体（现为{pt if pt is None else f'{pt:g}pt'} {font}）")
                 en.append(f"4号 宋体 (is {pt} pt {font})")
         want = "right" if side == "odd" else "left"
