@@ -46,6 +46,7 @@ from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line
 from pipeline.text import LINE_SPACE, one_line
 
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_SP = LINE_SPACE + "*"
 _SPACE = re.compile(LINE_SPACE)
 
 # (level, pattern, is the correct form); the first match decides
@@ -62,9 +63,9 @@ HEADING_FORMS: tuple[tuple[int, re.Pattern[str], str | None], ...] = (
     (3, re.compile(r"^(?P<n>\d{1,2})\.(?!\d)"), None),
     (3, re.compile(r"^(?P<n>\d{1,2})[、．](?!\d)"), "{n}."),
 )
-ATTACHMENT_NOTE = re.compile(r"^附[ \t\u3000]*件(?P<colon>[ \t\u3000]*[:：]?)[ \t\u3000]*(?P<rest>.*)$")
-CC_LINE = re.compile(r"^抄[ \t\u3000]*[送报]")
-PRINTED_LINE = re.compile(r"印[ \t\u3000]*发$")
+ATTACHMENT_NOTE = re.compile(rf"^附{_SP}件(?P<colon>{_SP}[:：]?){_SP}(?P<rest>.*)$")
+CC_LINE = re.compile(rf"^抄{_SP}[送报]")
+PRINTED_LINE = re.compile(rf"印{_SP}发$")
 # sentence punctuation: a line ending with one is a sentence of the body, not a name, title or mark
 _SENTENCE_END = ("。", "；", ";", "！", "？", "，", ",")
 
@@ -134,7 +135,7 @@ def _is_number_line(text: str) -> bool:
     if m is None:
         return False
     rest = (text[:m.start()] + text[m.end():])
-    rest = re.sub(r"签[ \t\u3000]*发[ \t\u3000]*人[:：].*$", "", rest)
+    rest = re.sub(rf"签{_SP}发{_SP}人[:：].*$", "", rest)
     return len(_SPACE.sub("", rest)) <= 2
 
 
@@ -398,13 +399,13 @@ class _Checker:
     def obsolete_and_closing(self) -> None:
         for line in self.lines:
             text = line.text.strip()
-            if re.match(r"^主[ \t\u3000]*题[ \t\u3000]*词", text):
+            if re.match(rf"^主{_SP}题{_SP}词", text):
                 self.add("gongwen.obsolete_element", line, actual=text[:20], reason_zh="删去主题词一行",
                          reason_en="drop the 主题词 line")
-            elif re.match(r"^抄[ \t\u3000]*报", text):
+            elif re.match(rf"^抄{_SP}报", text):
                 self.add("gongwen.obsolete_element", line, actual=text[:20], reason_zh="改为“抄送：”",
                          reason_en="write 抄送 instead")
-            m = re.match(r"^抄[ \t\u3000]*送(?P<colon>[ \t\u3000]*[:：]?)", text)
+            m = re.match(rf"^抄{_SP}送(?P<colon>{_SP}[:：]?)", text)
             if m:
                 if m.group("colon") != "：":
                     self.add("gongwen.closing", line, actual=text[:20], reason_zh="“抄送”后应紧跟全角冒号",
