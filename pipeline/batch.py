@@ -32,6 +32,7 @@ from pipeline.errors import Interrupted, PipelineError
 from pipeline.fileio import read_reason, sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
 from pipeline.ingest.sources import Source, close_archives, read_source, source_sha256
+from pipeline.ingest.zipguard import OPEN_ERRORS, directory_excess, is_bomb, unsafe_name
 from pipeline.model import FileInfo, Location, Report
 from pipeline.progress import Progress, silent
 from pipeline.registry import Registry
@@ -107,17 +108,6 @@ def _archive_name(info: zipfile.ZipInfo) -> str:
     return decode_name(raw)
 
 
-def _unsafe(name: str) -> tuple[str, str] | None:
-    """Why an archive member's name is unsafe to use as a path, or None."""
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "绝对路径", "absolute path"
-    if ".." in re.split(r"[\\/]", name):
-        return "包含“..”", "contains '..'"
-    if "\x00" in name:
-        return "包含空字符", "contains a NUL character"
-    return None
-
-
 def _distinct_name(name: str, seen: set[str]) -> str:
     """name, or name#2, name#3… when another file already showed under it (an archive may hold one name twice;
     two undecodable names may escape alike)."""
@@ -131,7 +121,7 @@ def _distinct_name(name: str, seen: set[str]) -> str:
 
 def _office_document(path: Path) -> bool:
     """Whether a zip file is itself a Word/Office document (it has the package's content types at its root)."""
-    with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+    with contextlib.suppress(*OPEN_ERRORS):
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist()[:200])
         return "[Content_Types].xml" in names or "word/document.xml" in names
@@ -211,24 +201,24 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as e:
+    except OPEN_ERRORS as e:
         zh, en = read_reason(e) if isinstance(e, OSError) else ("不是有效的 .zip 压缩包或已损坏", str(e))
         raise BatchError(f"压缩包 {archive.name} 无法打开：{zh}",
                          f"cannot open the archive {archive.name}: {en}") from None
-    if len(infos) > max_entries:
+    excess = directory_excess(infos, max_entries, max_total)
+    if excess is not None and excess.what == "entries":
         raise BatchError(f"压缩包 {archive.name} 内文件过多（{len(infos)} 个，上限 {max_entries}）",
                          f"the archive {archive.name} holds too many files ({len(infos)}, limit {max_entries})")
-    total = sum(i.file_size for i in infos)
-    if total > max_total:
-        raise BatchError(f"压缩包 {archive.name} 解压后达 {total // 2**20} MB，超过安全上限",
-                         f"the archive {archive.name} expands to {total // 2**20} MB")
+    if excess is not None:
+        raise BatchError(f"压缩包 {archive.name} 解压后达 {excess.amount // 2**20} MB，超过安全上限",
+                         f"the archive {archive.name} expands to {excess.amount // 2**20} MB")
     out: list[Source] = []
     seen: set[str] = set()
     for index, info in enumerate(infos):
         name = _archive_name(info)
         if info.is_dir() or _CLUTTER.search(name.rstrip("/")):
             continue
-        why = _unsafe(name)
+        why = unsafe_name(name)
         shown = printable(name if why else posixpath.normpath(name.replace("\\", "/")))
         # the same name twice (mail exports do this): distinct files, each read by its own index
         shown = _distinct_name(shown, seen)
@@ -241,7 +231,7 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
             problem = make("file.too_large", call, reason_zh=f"{info.file_size / 2**20:.1f} MB，超过 "
                            f"{max_bytes / 2**20:g} MB 的上限", reason_en=f"{info.file_size / 2**20:.1f} MB, "
                            f"over the {max_bytes / 2**20:g} MB limit")
-        elif info.file_size > 2**20 and info.file_size > max_ratio * max(info.compress_size, 1):
+        elif is_bomb(info, max_ratio):
             problem = make("file.too_large", call, reason_zh="压缩比异常，疑似压缩炸弹",
                            reason_en="abnormal compression ratio (a zip bomb)")
         out.append(Source(shown, archive=archive, member=info.filename, index=index, size=info.file_size,
@@ -282,7 +272,7 @@ def _init_worker(call_folder: str) -> None:
 
 
 # what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row
-_UNREADABLE = (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError, zlib.error)
+_UNREADABLE: tuple[type[Exception], ...] = (*OPEN_ERRORS, zlib.error)
 
 
 def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:

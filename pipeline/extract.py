@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.calls import Call, FieldSpec, Section
 from pipeline.model import Application, Cell, Document, Location, Paragraph, Table
+from pipeline.text import nfkc, nfkc_no_spaces, no_spaces
 
 TICKED = "☑☒■✓✔√✗✘▣◼●"
 UNTICKED = "☐□○◻"
@@ -27,7 +27,6 @@ NOTHING_MARKS = frozenset("-‐‑‒–—―─/")  # a dash or a slash alone 
 HAN_ZEROS = "〇零○Oo"  # ○ and the letter O stand in for 〇 when typed
 HAN_DIGITS = "一二三四五六七八九"
 
-_SPACE = re.compile(r"\s+")
 _HINT = re.compile(r"[(（][^()（）]*[)）]")
 _HEADING_PREFIX = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）])\s*")
@@ -36,13 +35,8 @@ _PUNCT = re.compile(r"[/／、,，.。:：;；\-—_·]")
 
 def is_nothing(text: str) -> bool:
     """Whether a value says "nothing" (无, 暂无, 没有, 空, 无。, a dash or a slash alone): read as left blank."""
-    t = _SPACE.sub("", unicodedata.normalize("NFKC", text)).rstrip("。.")
+    t = nfkc_no_spaces(text).rstrip("。.")
     return t in NOTHING_WORDS or (bool(t) and all(c in NOTHING_MARKS for c in t))
-
-
-def norm(text: str) -> str:
-    """NFKC, no whitespace: the form in which labels are compared."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 @lru_cache(maxsize=16384)
@@ -50,7 +44,7 @@ def label_key(text: str) -> str:
     """A label's comparison key: no whitespace, hints in brackets, required marks, punctuation or colons.
 
     Cached: the same cell texts (the form's own labels) come back in every table scan and every file."""
-    t = norm(text)
+    t = nfkc_no_spaces(text)
     t = _HINT.sub("", t)
     t = t.lstrip("*＊")
     return _PUNCT.sub("", t)
@@ -58,12 +52,12 @@ def label_key(text: str) -> str:
 
 def heading_key(text: str) -> str:
     """A section heading's key: its label key without the leading numeral."""
-    return label_key(_HEADING_PREFIX.sub("", unicodedata.normalize("NFKC", text)))
+    return label_key(_HEADING_PREFIX.sub("", nfkc(text)))
 
 
 @lru_cache(maxsize=256)
 def _label_regex(label: str) -> re.Pattern[str]:
-    chars = [re.escape(c) for c in _SPACE.sub("", label)]
+    chars = [re.escape(c) for c in no_spaces(label)]
     body = r"\s*".join(chars)
     # the label, an optional hint in brackets, then a colon or whitespace, then the value
     # a hint in brackets, a colon, white space, or nothing when the value starts with a digit or Latin letter
@@ -146,14 +140,14 @@ def label_keys(call: Call) -> frozenset[str]:
 @lru_cache(maxsize=8)
 def _cover_keys(call: Call) -> frozenset[str]:
     """The cover's labels as written there, hint included (申报单位（盖章）), without colon."""
-    return frozenset(norm(x) for x in call.cover)
+    return frozenset(nfkc_no_spaces(x) for x in call.cover)
 
 
 @lru_cache(maxsize=8)
 def _label_start(call: Call) -> re.Pattern[str]:
     """A line that starts with one of the form's labels followed by a colon (项目名称：…, as a retyped form has)."""
-    labels = sorted({_SPACE.sub("", f.label) for s in call.sections for f in (*s.fields, *s.items)}
-                    | {_SPACE.sub("", _HINT.sub("", x)) for x in call.cover}, key=len, reverse=True)
+    labels = sorted({no_spaces(f.label) for s in call.sections for f in (*s.fields, *s.items)}
+                    | {no_spaces(_HINT.sub("", x)) for x in call.cover}, key=len, reverse=True)
     alts = "|".join(r"\s*".join(re.escape(c) for c in label) for label in labels)
     return re.compile(r"^\s*[*＊]?\s*(?:" + alts + r")\s*(?:[(（][^()（）]*[)）]\s*)?[:：]")
 
@@ -219,7 +213,7 @@ class Finder:
         sid = self.heading_keys.get(k)
         if sid is None:
             return None
-        numbered = bool(_HEADING_PREFIX.match(unicodedata.normalize("NFKC", u.text)))
+        numbered = bool(_HEADING_PREFIX.match(nfkc(u.text)))
         if not numbered and u.key in self.field_keys:
             return None  # 推荐单位意见 as a label cell, not the heading of section 十三
         return sid
@@ -248,7 +242,7 @@ class Finder:
         """Units of the cover page: its labels, before the first section heading; never a section's field."""
         first = min(self.headings.values(), default=len(self.units))
         keys = _cover_keys(self.call)
-        return frozenset(i for i in range(first) if norm(self.units[i].text).rstrip(":：_") in keys)
+        return frozenset(i for i in range(first) if nfkc_no_spaces(self.units[i].text).rstrip(":：_") in keys)
 
     def _scanned(self) -> frozenset[str]:
         """Sections whose heading is missing where a scanned page stands in their place (call-2021.md §2.9)."""
@@ -330,7 +324,7 @@ def ticked_options(text: str, options: tuple[str, ...]) -> list[str] | None:
     Each option owns the marks next to it: those before it when the boxes stand before the options (as in the
     form), a mark typed right after an option (卓越绩效√　☐六西格玛) included; those after it when no option has a
     mark before it (卓越绩效√ 六西格玛). A √ typed beside a box left at ☐ ticks the option."""
-    t = unicodedata.normalize("NFKC", text)  # a full-width Ｘ is an X
+    t = nfkc(text)  # a full-width Ｘ is an X
     taken = [False] * len(t)
     spans: list[tuple[int, int, str]] = []
     for opt in sorted(options, key=len, reverse=True):
@@ -365,19 +359,19 @@ def ticked_options(text: str, options: tuple[str, ...]) -> list[str] | None:
 
 def is_mark_cell(text: str) -> bool:
     """A cell holding only a tick box (or an X)."""
-    t = norm(text)
+    t = nfkc_no_spaces(text)
     return bool(t) and len(t) <= 2 and all(c in MARKS or c in "Xx×" for c in t)
 
 
 def mark_ticked(text: str) -> bool | None:
     """What one cell of an item's row says: True for a tick (a mark, or 是/有 as the whole cell), False for
     否/无 as the whole cell, None for nothing (blank, a box left at ☐, a note like 必须提供)."""
-    t = norm(text).rstrip("。.")
+    t = nfkc_no_spaces(text).rstrip("。.")
     if t in YES_WORDS:
         return True
     if t in NO_WORDS:
         return False
-    return True if _has_tick(unicodedata.normalize("NFKC", text)) else None
+    return True if _has_tick(nfkc(text)) else None
 
 
 def row_ticked(texts: list[str]) -> bool:
@@ -395,7 +389,7 @@ _RANGE = re.compile(r"^\s*(" + _DATE + r")\s*(?:至|到|—+|–|-|~|～)\s*(" +
 
 def split_range(text: str) -> tuple[str, str] | None:
     """Two dates joined by 至, 到, —, –, - or ~ (2019年3月至2020年12月), or None."""
-    m = _RANGE.match(unicodedata.normalize("NFKC", text).replace("\u2014", "—"))
+    m = _RANGE.match(nfkc(text).replace("\u2014", "—"))
     if not m:
         return None
     return m.group(1).strip(), m.group(2).strip()
@@ -542,7 +536,7 @@ class _Extractor:
                     hit = True
                     value, loc = self._item_row(u, item.label)
                     break
-                if item.label in unicodedata.normalize("NFKC", u.text).replace(" ", ""):
+                if item.label in nfkc(u.text).replace(" ", ""):
                     t = ticked_options(u.text.replace(" ", ""), tuple(x.label for x in s.items))
                     if t is not None:
                         hit, loc, value = True, u.location, item.label in t
@@ -557,7 +551,7 @@ class _Extractor:
         assert u.cell is not None
         row = [v for v in self.f.units if v.cell is not None and v.cell.table == u.cell.table
                and v.cell.row == u.cell.row and v is not u]
-        own = norm(u.text).replace(norm(label), "", 1)
+        own = nfkc_no_spaces(u.text).replace(nfkc_no_spaces(label), "", 1)
         value = row_ticked([own, *(v.text for v in row)])
         said = [v for v in row if mark_ticked(v.text) is not None]
         boxes = [v for v in row if is_mark_cell(v.text)]

@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.text import LINE_SPACE, em_width
+
 # --- page (GB/T 9704-2012 §5.2) -------------------------------------------------------------------------
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
 TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37.0, 35.0, 28.0, 26.0  # text block 156 x 225 mm
@@ -27,6 +29,8 @@ HEI = "黑体"
 KAI = "楷体_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 LATIN = "Times New Roman"
+# the faces as the checker finds them in a run's East Asian font name (仿宋 is 仿宋_GB2312 or 仿宋): §7.2.3-§7.5
+TITLE_FACE, BODY_FACE, H1_FACE, H2_FACE, H34_FACE, PAGE_NO_FACE = "小标宋", "仿宋", "黑体", "楷体", "仿宋", "宋"
 
 BODY_PT = 16.0  # 3号
 TITLE_PT = 22.0  # 2号
@@ -82,7 +86,7 @@ class RuleProblem:
     params: dict[str, str]
 
 
-_SP = r"[ \t\u3000]*"
+_SP = LINE_SPACE + "*"
 # a document number as people write it, right or wrong: the rule below says what is wrong with it
 DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,12})" + _SP + r"(?P<open>[〔\[［【(（])" + _SP
                         + r"(?P<year>\d{4})" + _SP + r"(?P<close>[〕\]］】)）])" + _SP + r"(?P<di>第)?" + _SP
@@ -98,7 +102,7 @@ def doc_number_problem(m: re.Match[str]) -> RuleProblem | None:
     if m.group("open") != "〔" or m.group("close") != "〕":
         zh.append("年份应用六角括号〔〕括入")
         en.append("the year goes in 〔〕")
-    if re.search(r"[ \t\u3000]", m.group(0)):
+    if re.search(LINE_SPACE, m.group(0)):
         zh.append("不应有空格")
         en.append("no spaces")
     if m.group("di"):
@@ -173,10 +177,9 @@ TEXT_W_PT = (PAGE_W_MM - LEFT_MM - RIGHT_MM) / 25.4 * 72  # the text block's wid
 
 
 def ems(text: str) -> float:
-    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text)
+    """Width in characters of the grid: full-width characters 1, others (digits, Latin) 1/2; on the grid the
+    ambiguous ones (“ ” — …) are full width too, as Chinese typesetting sets them."""
+    return em_width(text, ambiguous_wide=True)
 
 
 def mark_size(issuer: str, width_pt: float = TEXT_W_PT) -> float:

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pipeline.fieldpath import parents
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
@@ -147,15 +149,7 @@ class Application:
 
     def location_of(self, path: str) -> Location | None:
         """The location of a field path, falling back to its parents (persons[2].unit -> persons[2] -> persons)."""
-        p = path
-        while p:
-            if p in self.locations:
-                return self.locations[p]
-            cut = max(p.rfind("."), p.rfind("["))
-            if cut <= 0:
-                break
-            p = p[:cut]
-        return None
+        return next((self.locations[p] for p in parents(path) if p in self.locations), None)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import math
 import random
 import re
 import statistics
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +26,12 @@ from typing import Any
 from pipeline.calls import Call, Rubric
 from pipeline.check.codes import make
 from pipeline.errors import PipelineError
-from pipeline.extract import norm
 from pipeline.fileio import decode_csv, output_dir, read_reason
 from pipeline.ingest.sniff import sniff
 from pipeline.model import Finding
 from pipeline.progress import Progress
 from pipeline.registry import Registered, Registry
+from pipeline.text import nfkc, nfkc_no_spaces
 
 
 class ReviewError(PipelineError):
@@ -74,7 +73,7 @@ def _decode(data: bytes, path: Path) -> str:
 
 def normalise_unit(name: str) -> str:
     """A unit name for comparison: NFKC (full-width brackets become ASCII), no whitespace, case-folded."""
-    return norm(name).casefold()
+    return nfkc_no_spaces(name).casefold()
 
 
 def _credit_code_ok(code: str, call: Call) -> bool:
@@ -515,7 +514,7 @@ def _number(value: Any) -> Fraction | None:
         return Fraction(value).limit_denominator(1000) if isinstance(value, float) else Fraction(value)
     if isinstance(value, str):
         try:
-            return Fraction(Decimal(unicodedata.normalize("NFKC", value).strip()))
+            return Fraction(Decimal(nfkc(value).strip()))
         except (ArithmeticError, ValueError):
             return None
     return None
@@ -532,7 +531,7 @@ def _text(value: Any) -> str:
 
 
 def _yes_no(value: Any) -> bool | None:
-    t = unicodedata.normalize("NFKC", _text(value)).casefold()
+    t = nfkc(_text(value)).casefold()
     if t in ("", NO, "no", "n", "0", "false"):
         return False
     if t in (YES, "yes", "y", "1", "true"):

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "pipeline.gbt9704": 0,
     "pipeline.registry": 0,
     "pipeline.text": 0,  # shared text concepts
+    "pipeline.fieldpath": 0,  # walking field paths (persons[2].name)
     "pipeline.office": 0,  # the LibreOffice process
     "pipeline.ingest.problems": 0,
     # 1 calls: the call model, its loader, schema derivation

@@ -17,6 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pipeline.fieldpath import parents
+
 FIELD_TYPES = ("text", "date", "month", "date_range", "number", "checkbox", "signature")
 SECTION_KINDS = ("fields", "table", "text", "checklist")
 CHECKSUMS = ("credit_code",)
@@ -347,15 +349,7 @@ class Call:
     def field_position(self, path: str | None) -> tuple[int, int] | None:
         """(section index, form order) of a field path: persons[2].unit -> persons, benefits.total.sales ->
         benefits.total; None for no field or one the form does not have."""
-        p = path or ""
-        while p:
-            if p in self._field_positions:
-                return self._field_positions[p]
-            cut = max(p.rfind("."), p.rfind("["))
-            if cut <= 0:
-                return None
-            p = p[:cut]
-        return None
+        return next((self._field_positions[p] for p in parents(path or "") if p in self._field_positions), None)
 
     def table_sections(self) -> list[Section]:
         """Sections that are tables (units, persons, benefits, ip)."""

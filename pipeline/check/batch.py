@@ -27,6 +27,7 @@ from pipeline.check.values import parse_date
 from pipeline.errors import PipelineError
 from pipeline.fileio import decode_csv, read_reason
 from pipeline.model import Finding, Location
+from pipeline.text import nfkc, nfkc_no_spaces, no_spaces
 
 
 @dataclass(frozen=True)
@@ -55,17 +56,17 @@ class MemberListError(PipelineError):
 
 def normalize_name(text: str) -> str:
     """Names compared as people mean them: NFKC, no whitespace, no punctuation or symbols."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = nfkc(text or "")
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZ").lower()
 
 
 def _norm_code(code: Any) -> str:
-    return re.sub(r"\s+", "", str(code or "")).upper()
+    return no_spaces(str(code or "")).upper()
 
 
 def _norm_birth(text: Any) -> str:
     d = parse_date(str(text or ""))
-    return d.iso() if d else re.sub(r"\s+", "", str(text or ""))
+    return d.iso() if d else no_spaces(str(text or ""))
 
 
 _NAMED = 3  # how many other applications a message names before "and N more"
@@ -91,13 +92,6 @@ _SHINGLE = 3
 _SKETCH = 32
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _clean_text(text: str) -> str:
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
 def _shingles(text: str) -> set[str]:
     return {text[i:i + _SHINGLE] for i in range(max(len(text) - _SHINGLE + 1, 0))}
 
@@ -120,7 +114,7 @@ def similar_pairs(texts: Sequence[str], threshold: float, cache: SimilarityCache
     (difflib's upper bound, the ratio or None when the bound already ruled it out): a re-run compares only pairs
     it has not seen (the registry keeps it).
     """
-    clean = [_clean_text(t) for t in texts]
+    clean = [nfkc_no_spaces(t) for t in texts]
     keys = [_key(t) for t in clean] if cache is not None else []
     sets = [_shingles(t) for t in clean]
     df = Counter(s for st in sets for s in st)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +10,9 @@ from typing import Any
 
 from pipeline.calls import Call, Section
 from pipeline.check.values import date_zh, number_shown
+from pipeline.fieldpath import split_path
 from pipeline.model import Finding, Location, Severity
+from pipeline.text import one_line
 
 
 @dataclass(frozen=True)
@@ -332,9 +333,6 @@ _FORMAT_HINTS = {
     "one_line": ("一行文字（不能换行）", "a single line"),
 }
 
-_PATH = re.compile(r"^(?P<key>[a-z_.]+?)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>[a-z_]+))?$")
-
-
 def _part_label(path: str, call: Call) -> str | None:
     """The start or end of a date range as the form names it: 项目起止时间 -> 项目开始时间 / 项目结束时间."""
     for spec in call.field_specs().values():
@@ -358,10 +356,10 @@ def field_label(path: str | None, call: Call, lang: str = "zh") -> str:
         if section is not None and section.kind == "fields" and len(label) <= 2 and section.heading != label:
             label = f"{section.heading}“{label}”"  # 日期 alone says nothing: 申报单位承诺“日期”
         return label if lang == "zh" else f"{label} ({path})"
-    m = _PATH.match(path)
-    if not m:
+    parts = split_path(path)
+    if parts is None:
         return path
-    key, index, sub = m.group("key"), m.group("index"), m.group("sub")
+    key, index, sub = parts.key, parts.index, parts.sub
     for s in call.table_sections():
         if key in (s.field, s.total_field):
             title = s.heading
@@ -369,7 +367,7 @@ def field_label(path: str | None, call: Call, lang: str = "zh") -> str:
             if key == s.total_field:
                 where_zh, where_en = f"{title}“{s.total_label}”行", f"{title}, row {s.total_label}"
             elif index is not None:
-                where_zh, where_en = f"{title}第{int(index) + 1}行", f"{title}, row {int(index) + 1}"
+                where_zh, where_en = f"{title}第{index + 1}行", f"{title}, row {index + 1}"
             else:
                 where_zh, where_en = title, title
             if lang == "zh":
@@ -389,7 +387,7 @@ def _row_name(section: Section, index: int, fields: Mapping[str, Any] | None, co
         value = rows[index].get(col.id)
         if col.id == column or not isinstance(value, str) or not value.strip():
             return ""
-        text = " ".join(value.split())
+        text = one_line(value)
         return f"{col.label}：{text[:20]}{'…' if len(text) > 20 else ''}"
     return ""
 
@@ -419,19 +417,18 @@ def place(finding: Finding, call: Call, lang: str = "zh", fields: Mapping[str, A
 def _in_section(path: str, section: Section, call: Call, zh: bool, fields: Mapping[str, Any] | None) -> str:
     title = f"“{section.title}”" if zh else section.title
     specs = call.field_specs()
-    m = _PATH.match(path)
-    if path not in specs and section.kind == "table" and m and m.group("key") in (section.field,
-                                                                                 section.total_field):
-        index, sub = m.group("index"), m.group("sub")
+    m = split_path(path)
+    if path not in specs and section.kind == "table" and m and m.key in (section.field, section.total_field):
+        index, sub = m.index, m.sub
         col = next((c.label for c in section.columns if c.id == sub), sub or "")
-        if m.group("key") == section.total_field:
+        if m.key == section.total_field:
             row = f"“{section.total_label}”行" if zh else f"row {section.total_label}"
         elif index is not None:
-            who = _row_name(section, int(index), fields, sub)
+            who = _row_name(section, index, fields, sub)
             if zh:
-                row = f"第{int(index) + 1}行" + (f"（{who}）" if who else "")
+                row = f"第{index + 1}行" + (f"（{who}）" if who else "")
             else:
-                row = f"row {int(index) + 1}" + (f" ({who.replace('：', ': ')})" if who else "")
+                row = f"row {index + 1}" + (f" ({who.replace('：', ': ')})" if who else "")
         else:
             row = ""
         if zh:

@@ -40,12 +40,14 @@ from pipeline.check.codes import make
 from pipeline.errors import PipelineError
 from pipeline.gbt9704 import DOC_NUMBER, FULL_DATE, ISO_DATE, RuleProblem
 from pipeline.ingest.problems import FileProblem
+from pipeline.ingest.styles import based_on_chain
 from pipeline.model import FileInfo, Finding, Location, Report
 from pipeline.notice import Notice, NoticeSourceError, attachment_lines, cc_line, chinese_date, parse_notice
+from pipeline.text import LINE_SPACE, one_line
 
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_SP = r"[ \t\u3000]*"
-_SPACE = re.compile(r"[ \t\u3000]")
+_SP = LINE_SPACE + "*"
+_SPACE = re.compile(LINE_SPACE)
 
 # (level, pattern, is the correct form); the first match decides
 _CN = "[一二三四五六七八九十]+"
@@ -61,9 +63,9 @@ HEADING_FORMS: tuple[tuple[int, re.Pattern[str], str | None], ...] = (
     (3, re.compile(r"^(?P<n>\d{1,2})\.(?!\d)"), None),
     (3, re.compile(r"^(?P<n>\d{1,2})[、．](?!\d)"), "{n}."),
 )
-ATTACHMENT_NOTE = re.compile(r"^附[ \t\u3000]*件(?P<colon>[ \t\u3000]*[:：]?)[ \t\u3000]*(?P<rest>.*)$")
-CC_LINE = re.compile(r"^抄[ \t\u3000]*[送报]")
-PRINTED_LINE = re.compile(r"印[ \t\u3000]*发$")
+ATTACHMENT_NOTE = re.compile(rf"^附{_SP}件(?P<colon>{_SP}[:：]?){_SP}(?P<rest>.*)$")
+CC_LINE = re.compile(rf"^抄{_SP}[送报]")
+PRINTED_LINE = re.compile(rf"印{_SP}发$")
 # sentence punctuation: a line ending with one is a sentence of the body, not a name, title or mark
 _SENTENCE_END = ("。", "；", ";", "！", "？", "，", ",")
 
@@ -133,7 +135,7 @@ def _is_number_line(text: str) -> bool:
     if m is None:
         return False
     rest = (text[:m.start()] + text[m.end():])
-    rest = re.sub(r"签[ \t\u3000]*发[ \t\u3000]*人[:：].*$", "", rest)
+    rest = re.sub(rf"签{_SP}发{_SP}人[:：].*$", "", rest)
     return len(_SPACE.sub("", rest)) <= 2
 
 
@@ -397,13 +399,13 @@ class _Checker:
     def obsolete_and_closing(self) -> None:
         for line in self.lines:
             text = line.text.strip()
-            if re.match(r"^主[ \t\u3000]*题[ \t\u3000]*词", text):
+            if re.match(rf"^主{_SP}题{_SP}词", text):
                 self.add("gongwen.obsolete_element", line, actual=text[:20], reason_zh="删去主题词一行",
                          reason_en="drop the 主题词 line")
-            elif re.match(r"^抄[ \t\u3000]*报", text):
+            elif re.match(rf"^抄{_SP}报", text):
                 self.add("gongwen.obsolete_element", line, actual=text[:20], reason_zh="改为“抄送：”",
                          reason_en="write 抄送 instead")
-            m = re.match(r"^抄[ \t\u3000]*送(?P<colon>[ \t\u3000]*[:：]?)", text)
+            m = re.match(rf"^抄{_SP}送(?P<colon>{_SP}[:：]?)", text)
             if m:
                 if m.group("colon") != "：":
                     self.add("gongwen.closing", line, actual=text[:20], reason_zh="“抄送”后应紧跟全角冒号",
@@ -427,6 +429,8 @@ class _Styles:
         self.qn = qn
         root = doc.styles.element
         self.styles = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
+        self.based_on = {sid: based.get(qn("w:val")) for sid, s in self.styles.items()
+                         if (based := s.find(qn("w:basedOn"))) is not None}
         self.default_para = next((sid for sid, s in self.styles.items()
                                   if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true")),
                                  None)
@@ -437,13 +441,11 @@ class _Styles:
         self.default_ppr = ppr_default.find(qn("w:pPr")) if ppr_default is not None else None
 
     def _chain(self, style_id: str | None, tag: str) -> list[Any]:
-        out, seen = [], set()
-        while style_id and style_id in self.styles and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles[style_id]
-            out.append(style.find(self.qn(tag)))
-            based = style.find(self.qn("w:basedOn"))
-            style_id = based.get(self.qn("w:val")) if based is not None else None
+        out = []
+        for sid in based_on_chain(style_id, self.based_on):
+            if sid not in self.styles:
+                break  # an unknown style ends the chain
+            out.append(self.styles[sid].find(self.qn(tag)))
         return out
 
     def _para_style(self, paragraph: Any) -> str | None:
@@ -551,11 +553,11 @@ def _grid(section: Any, styles: _Styles, checker: _Checker) -> tuple[int | None,
 def _fonts(checker: _Checker, styles: _Styles) -> None:
     r = checker.roles
     roles: dict[str, tuple[str, str, str, float, list[Line], list[str]]] = {
-        "title": ("标题", "the title", "小标宋", gb.TITLE_PT, [], []),
-        "body": ("正文", "body text", "仿宋", gb.BODY_PT, [], []),
-        "h1": ("一级标题", "level 1 headings", "黑体", gb.BODY_PT, [], []),
-        "h2": ("二级标题", "level 2 headings", "楷体", gb.BODY_PT, [], []),
-        "h34": ("三、四级标题", "level 3 and 4 headings", "仿宋", gb.BODY_PT, [], []),
+        "title": ("标题", "the title", gb.TITLE_FACE, gb.TITLE_PT, [], []),
+        "body": ("正文", "body text", gb.BODY_FACE, gb.BODY_PT, [], []),
+        "h1": ("一级标题", "level 1 headings", gb.H1_FACE, gb.BODY_PT, [], []),
+        "h2": ("二级标题", "level 2 headings", gb.H2_FACE, gb.BODY_PT, [], []),
+        "h34": ("三、四级标题", "level 3 and 4 headings", gb.H34_FACE, gb.BODY_PT, [], []),
     }
     for i in r.title:
         _judge(styles, checker.lines[i], roles["title"], first_run_only=False)
@@ -669,7 +671,7 @@ def _page_numbers(doc: Any, checker: _Checker, styles: _Styles) -> None:
         runs = [x for x in p.runs if x.text.strip()]
         if runs:
             font, pt = styles.effective(p, runs[0])
-            if font is None or "宋" not in font or pt is None or abs(pt - gb.PAGE_NO_PT) > 0.25:
+            if font is None or gb.PAGE_NO_FACE not in font or pt is None or abs(pt - gb.PAGE_NO_PT) > 0.25:
                 zh.append(f"应为4号宋体（现为{pt if pt is None else f'{pt:g}pt'} {font}）")
                 en.append(f"4号 宋体 (is {pt} pt {font})")
         want = "right" if side == "odd" else "left"
@@ -746,7 +748,7 @@ def _open_docx(data: bytes, call: Call) -> Any:
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many types for a package it cannot use
-        reason = " ".join(str(e).split())[:80] or type(e).__name__
+        reason = one_line(str(e))[:80] or type(e).__name__
         raise FileProblem("file.corrupt", part=part, reason_zh=f"无法读取（{reason}）",
                           reason_en=f"cannot be read ({reason})") from None
 

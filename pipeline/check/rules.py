@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +24,9 @@ from pipeline.check.values import (
     same_name,
 )
 from pipeline.errors import CallError
+from pipeline.fieldpath import expand, split_path, value_at
 from pipeline.model import Application, Finding, Severity
+from pipeline.text import nfkc_no_spaces, one_line
 
 
 @dataclass
@@ -54,28 +55,11 @@ class Context:
 
     def value(self, path: str) -> Any:
         """The value at a path: project.name, units[0].name, benefits.total.sales."""
-        v = self.app.values
-        if path in v:
-            return v[path]
-        m = re.match(r"^(.+?)\[(\d+)\]\.(\w+)$", path)
-        if m:
-            rows = v.get(m.group(1)) or []
-            i = int(m.group(2))
-            return rows[i].get(m.group(3)) if i < len(rows) else None
-        key, _, sub = path.rpartition(".")
-        obj = v.get(key)
-        if isinstance(obj, dict):
-            return obj.get(sub)
-        return None
+        return value_at(self.app.values, path)
 
     def expand(self, pattern: str) -> Iterator[tuple[str, Any]]:
         """persons[].birth -> (persons[0].birth, value), (persons[1].birth, value), …"""
-        if "[]" not in pattern:
-            yield pattern, self.value(pattern)
-            return
-        key, _, sub = pattern.partition("[].")
-        for i, row in enumerate(self.app.values.get(key) or []):
-            yield f"{key}[{i}].{sub}", row.get(sub)
+        yield from expand(self.app.values, pattern)
 
     def date(self, path: str) -> PartialDate | None:
         """A field's date, None when empty or already reported invalid."""
@@ -180,12 +164,12 @@ def schema_findings(ctx: Context) -> None:
 
 
 def _column(call: Call, path: str) -> FieldSpec | None:
-    m = re.match(r"^(.+?)(?:\[\d+\])?\.(\w+)$", path)
-    if not m:
+    parts = split_path(path)
+    if parts is None or parts.sub is None:
         return None
     for s in call.table_sections():
-        if m.group(1) in (s.field, s.total_field):
-            return next((c for c in s.columns if c.id == m.group(2)), None)
+        if parts.key in (s.field, s.total_field):
+            return next((c for c in s.columns if c.id == parts.sub), None)
     return None
 
 
@@ -325,7 +309,7 @@ def _same(col: FieldSpec | None, text: str) -> str:
         d = parse_date(text)
         if d is not None:
             return d.iso()
-    return re.sub(r"\s+", "", compared(text))
+    return nfkc_no_spaces(text)
 
 
 def _typed(col: FieldSpec | None, text: str) -> str:
@@ -334,7 +318,7 @@ def _typed(col: FieldSpec | None, text: str) -> str:
         d = parse_date(text)
         if d is not None:
             return str(d)
-    return " ".join(text.split())
+    return one_line(text)
 
 
 @rule("unique")

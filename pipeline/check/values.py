@@ -5,27 +5,25 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from pipeline.extract import HAN_DIGITS, HAN_ZEROS, is_nothing
-
-_WS = re.compile(r"\s+")
+from pipeline.text import nfkc, nfkc_no_spaces, no_spaces
 
 
 def compared(text: str) -> str:
     """A code, number or date as it is compared: NFKC (full-width ０-９ Ａ-Ｚ ＠ （） are ASCII), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    return nfkc(text).strip()
 
 
 def char_count(text: str) -> int:
     """Characters after trimming, whitespace not counted."""
-    return len(_WS.sub("", text))
+    return len(no_spaces(text))
 
 
 def same_name(a: str, b: str) -> bool:
     """Two names are the same after NFKC and without whitespace."""
-    return _WS.sub("", unicodedata.normalize("NFKC", a)) == _WS.sub("", unicodedata.normalize("NFKC", b))
+    return nfkc_no_spaces(a) == nfkc_no_spaces(b)
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _date_parts(t: str) -> tuple[int, int, int | None] | None:
         y, mo, d = (groups[0], groups[2], groups[3]) if m.re is _DATE_SEP else groups
         return int(y), int(mo), int(d) if d else None
     # Chinese numerals are the rare case: looked at only when the Arabic forms failed
-    m = _DATE_HAN.match(_WS.sub("", t))
+    m = _DATE_HAN.match(no_spaces(t))
     if not m:
         return None
     year, month = _numeral(m.group(1)), _numeral(m.group(2))
@@ -107,7 +105,7 @@ def _date_parts(t: str) -> tuple[int, int, int | None] | None:
 
 def parse_date(text: str) -> PartialDate | None:
     """2019年3月, 2019年3月1日, 2019.3, 2019-03, 2019/3/1, 20190301, 二〇二一年六月二十八日; None when not a date."""
-    parts = _date_parts(unicodedata.normalize("NFKC", text).strip())
+    parts = _date_parts(nfkc(text).strip())
     if parts is None:
         return None
     year, month, day = parts
@@ -133,7 +131,7 @@ _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 def parse_amount(text: str) -> float | None:
     """1234.5, 1,234.5 or 1234.5万元 as a number; a blank, a dash or 无 is 0; None when not a non-negative number."""
-    t = _WS.sub("", unicodedata.normalize("NFKC", text))
+    t = nfkc_no_spaces(text)
     if not t or is_nothing(t):
         return 0.0
     for unit in ("万元", "万"):

@@ -7,11 +7,9 @@ comments ignored, and a check box (content control or legacy form field) as the 
 from __future__ import annotations
 
 import io
-import lzma
 import math
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +19,10 @@ from lxml import etree
 
 from pipeline.calls.model import FileLimits
 from pipeline.ingest.problems import FileProblem
+from pipeline.ingest.styles import based_on_chain
+from pipeline.ingest.zipguard import OPEN_ERRORS, READ_ERRORS, directory_excess, is_bomb
 from pipeline.model import Cell, Document, Location, Paragraph, Table
+from pipeline.text import one_line
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -118,7 +119,7 @@ def parse_xml(data: bytes, part: str) -> Any:
 def _short(e: Exception) -> str:
     """The parser's own words about an error, one line, short."""
     msg = getattr(e, "msg", None) or str(e) or type(e).__name__
-    return " ".join(str(msg).split())[:120]
+    return one_line(str(msg))[:120]
 
 
 class SafeZip:
@@ -128,21 +129,20 @@ class SafeZip:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
-        # RuntimeError covers zipfile's error for an unknown compression method (a subclass of it)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        except OPEN_ERRORS:
             raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包损坏",
                               reason_en="damaged zip archive") from None
         self.max_total = limits.max_unzipped_bytes
         max_ratio = limits.max_zip_ratio
-        if len(infos) > limits.max_zip_entries:
+        excess = directory_excess(infos, limits.max_zip_entries, self.max_total)
+        if excess is not None and excess.what == "entries":
             raise FileProblem("file.too_large", reason_zh=f"文件内部包含{len(infos)}个部件，数量过多",
                               reason_en=f"too many entries in the archive ({len(infos)})")
-        total = sum(i.file_size for i in infos)
-        if total > self.max_total:
-            raise FileProblem("file.too_large", reason_zh=f"解压后达{total // 2**20} MB，超过安全上限",
-                              reason_en=f"expands to {total // 2**20} MB")
+        if excess is not None:
+            raise FileProblem("file.too_large", reason_zh=f"解压后达{excess.amount // 2**20} MB，超过安全上限",
+                              reason_en=f"expands to {excess.amount // 2**20} MB")
         for i in infos:
-            if i.file_size > 2**20 and i.file_size > max_ratio * max(i.compress_size, 1):
+            if is_bomb(i, max_ratio):
                 raise FileProblem("file.too_large", reason_zh=f"其中“{i.filename}”的压缩比异常，疑似恶意构造的文件",
                                   reason_en=f"abnormal compression ratio ({i.filename}), a zip bomb")
         for i in infos:
@@ -161,8 +161,7 @@ class SafeZip:
         try:
             with self.zf.open(name) as fh:
                 data = fh.read(budget + 1)
-        # zlib.error and LZMAError: a damaged compressed stream; RuntimeError: an unsupported method or encryption
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, zlib.error, lzma.LZMAError):
+        except READ_ERRORS:
             raise FileProblem("file.corrupt", part=name, reason_zh="压缩数据损坏",
                               reason_en="damaged compressed data") from None
         if len(data) > budget:
@@ -449,13 +448,10 @@ class Styles:
 
     def style_size(self, style_id: str | None) -> float | None:
         """A style's size in points, following basedOn (a cycle or an unknown style ends the walk)."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            size = self.sizes.get(style_id)
+        for sid in based_on_chain(style_id, self.parents):
+            size = self.sizes.get(sid)
             if size is not None:
                 return size
-            style_id = self.parents.get(style_id)
         return None
 
     def run_size(self, run: Any, paragraph_style: str | None) -> float:

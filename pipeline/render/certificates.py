@@ -31,6 +31,7 @@ from pipeline.render.docx import TemplateProblem, protect, protect_runs_xml, ren
 from pipeline.render.fonts import font_face_for, missing_glyphs
 from pipeline.render.form import chinese_month
 from pipeline.resources import call_template, samples_dir
+from pipeline.text import no_spaces, one_line
 
 KIND_LETTERS = {"unit": "U", "person": "P"}
 KIND_NAMES = {"unit": ("单位证书", "unit certificate"), "person": ("个人证书", "person certificate")}
@@ -163,7 +164,7 @@ def wording_parts(call: Call, cert: Certificate) -> tuple[str, str]:
 def clean_name(text: str) -> str:
     """A name as printed: white space runs made one space, control characters dropped (they cannot be printed and
     XML cannot carry most of them)."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
+    text = one_line(str(text))
     return "".join(c for c in text if unicodedata.category(c) != "Cc")
 
 
@@ -501,7 +502,7 @@ def _convert_all(all_parts: Sequence[dict[str, bytes]], ordered: Sequence[Certif
 def _page_text(page: Any) -> str:
     textpage = page.get_textpage()
     try:
-        return re.sub(r"\s+", "", str(textpage.get_text_range()))
+        return no_spaces(str(textpage.get_text_range()))
     finally:
         textpage.close()
 
@@ -525,7 +526,7 @@ def _split(pdfs: Sequence[bytes], ordered: Sequence[Certificate], pdf_dir: Path,
         for cert, (src, i) in zip(ordered, pages, strict=True):
             page = src[i]
             try:
-                if re.sub(r"\s+", "", cert.number) not in _page_text(page):
+                if no_spaces(cert.number) not in _page_text(page):
                     raise CertificateProblem(f"PDF 第 {len(paths) + 1} 页不是证书 {cert.number}",
                                              f"PDF page {len(paths) + 1} is not certificate {cert.number}")
             finally:

@@ -282,7 +282,7 @@ def closing_gap(pdf: Path) -> tuple[int, float | None]:
         rules = []
         for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
             left, low, right, _ = obj.get_bounds()
-            if right - left > 0.8 * (gb.PAGE_W_MM - gb.LEFT_MM - gb.RIGHT_MM) / 25.4 * 72 and low > bottom - 3:
+            if right - left > 0.8 * gb.TEXT_W_PT and low > bottom - 3:
                 rules.append(low)
         return pages, (min(rules) - bottom if rules else None)
     finally:

@@ -10,7 +10,6 @@ empty writing boxes under the text sections.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from copy import deepcopy
 from pathlib import Path
@@ -32,6 +31,7 @@ from docx.text.run import Run
 
 from pipeline.calls import Call, FieldSpec, Section, stamp_properties
 from pipeline.fileio import save_docx_reproducible
+from pipeline.text import em_width
 
 # --- page and type ------------------------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ def _twips(cm: float) -> int:
 
 def _text_ems(text: str) -> float:
     """Width of a text in ems: full-width characters count 1, others 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+    return em_width(text)
 
 
 def _ems_cm(ems: float, size_pt: float) -> float:

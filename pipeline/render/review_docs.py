@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.calls import Call
 from pipeline.fileio import atomic_write, save_docx_reproducible
 from pipeline.render.docx import render_template
-from pipeline.render.sheets import display_width, print_setup, text_lines
+from pipeline.render.sheets import print_setup, text_lines
 from pipeline.resources import call_template
 from pipeline.review import (
     FIRST_CRITERION_COL,
@@ -38,6 +38,7 @@ from pipeline.review import (
     total_formula,
     workbook_columns,
 )
+from pipeline.text import display_width
 
 FONT = "宋体"
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -7,8 +7,9 @@ headerFooter; Excel, WPS and LibreOffice Calc all print from them.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
+
+from pipeline.text import char_width
 
 # Margins in inches (Excel's unit): about 1 cm left and right, 1.8 cm top and bottom with the header and footer
 # 0.8 cm from the edge. Narrower than Excel's default so a wide table keeps a readable scale.
@@ -55,11 +56,6 @@ LINE_PT = 16.0
 ROW_PAD_PT = 3.0
 
 
-def display_width(text: str) -> int:
-    """Columns a text needs in a spreadsheet: two per Chinese character, one per Latin character."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 def text_lines(text: str, width: float) -> int:
     """Lines a text takes wrapped in a column `width` wide (Excel's unit, about one digit): each character placed
     while it fits (two units for a Chinese character), a new line where it does not or where the text has one."""
@@ -69,7 +65,7 @@ def text_lines(text: str, width: float) -> int:
         lines += 1
         used = 0
         for ch in part:
-            w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+            w = char_width(ch)
             if used + w > room:
                 lines += 1
                 used = 0

@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pipeline.fileio import atomic_write, output_dir, write_bytes, write_text
 from pipeline.ingest.sources import Source, read_source
 from pipeline.model import Report
 from pipeline.report.rows import DryRunLine, Row
+from pipeline.text import display_width
 
 STATE = ".award-batch.json"
 
@@ -105,7 +105,7 @@ def finding_rows(rows: Sequence[Row], call: Call, lang: str = "zh") -> list[list
 
 def _width(value: Any) -> int:
     """Display width: a Chinese character takes two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+    return display_width(str(value))
 
 
 # Column widths in digits (a Chinese character takes two). A table up to the budget prints landscape at about 75 %
