@@ -183,7 +183,7 @@ def run(n: int, seed: int, files: list[Path] | None = None, call: Call | None = 
     call = call or load_call("saq-2021")
     files = files or sources()
     check = check or check_bytes
-    limit = float(call.file.get("max_seconds", 20))
+    limit = call.file.max_seconds
     out = Outcome()
     for p in files:
         t0 = time.perf_counter()

@@ -224,11 +224,10 @@ def _collect_folder(root: Path, call: Call, out_dir: Path | None) -> list[Source
 
 
 def _collect_zip(archive: Path, call: Call) -> list[Source]:
-    limits = call.batch
-    max_entries = int(limits.get("max_archive_entries", 20000))
-    max_total = int(limits.get("max_archive_bytes", 8 * 2**30))
-    max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
-    max_ratio = float(call.file.get("max_zip_ratio", 200))
+    max_entries = call.batch.max_archive_entries
+    max_total = call.batch.max_archive_bytes
+    max_bytes = call.file.max_bytes
+    max_ratio = call.file.max_zip_ratio
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
@@ -326,7 +325,6 @@ def _sha256(source: Source) -> str:
 
 # -- the per-file step, in a worker -----------------------------------------------------------------------------
 
-_BATCH_FIELDS = ("project.name", "summary", "applicant.credit_code", "applicant.member_no")
 _worker_call: Call | None = None
 
 
@@ -343,7 +341,7 @@ _UNREADABLE = (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError, 
 
 def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check one source; the report as a dict and the locations of the fields the batch rules name."""
-    max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
+    max_bytes = call.file.max_bytes
     try:
         data = read_source(source, max_bytes)
     except _UNREADABLE as e:
@@ -366,7 +364,11 @@ def _checked(source: Source, data: bytes, call: Call) -> tuple[dict[str, Any], d
         return _unread(source, call, f"（{type(e).__name__}）", f" ({type(e).__name__})").to_dict(), {}
     locations: dict[str, Any] = {}
     if app is not None:
-        paths = list(_BATCH_FIELDS) + [f"persons[{i}]" for i in range(len(app.values.get("persons") or []))]
+        # where the fields the rules across applications quote stand in this file (their findings point there)
+        roles = call.roles
+        persons = app.values.get(roles.persons) or []
+        paths = [roles.project_name, roles.summary, roles.applicant_code, roles.member_no]
+        paths += [f"{roles.persons}[{i}]" for i in range(len(persons))]
         for p in paths:
             loc = app.location_of(p)
             if loc is not None:
@@ -475,12 +477,11 @@ def return_letters(rows: Sequence[Row], call: Call, registry: Registry) -> dict[
     that was read, with errors. Acceptance letters come with `award letters` once the round is closed."""
     import datetime as dt
 
-    from pipeline.calls import document_setting
     from pipeline.issuing import letter_number, no_letter_reason
 
-    day = document_setting(call, "letters_date", dt.date) or dt.date.today()
+    day = call.documents.letters_date or dt.date.today()
     failing = sorted({r.reg_no for r in rows if r.reg_no and r.report.status == "fail"
-                      and no_letter_reason(r.report.to_dict()) is None})
+                      and no_letter_reason(r.report.to_dict(), call) is None})
     return {a.reg_no: (letter_number(registry, call, a.reg_no, "return", day), day.isoformat())
             for a in registry.applications_by_numbers(failing)}
 
@@ -513,7 +514,7 @@ def hash_sources(sources: Sequence[Source]) -> dict[str, str]:
 
 
 def _numbering(call: Call) -> tuple[str, int]:
-    return str(call.batch.get("registration_prefix", f"{call.year}-")), int(call.batch.get("registration_digits", 4))
+    return call.batch.registration_prefix, call.batch.registration_digits
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,13 @@ class Issued:
 
 
 LETTER_KINDS = {"acceptance": "受理通知", "return": "退回补正通知"}
-DEFAULT_RESUBMIT_DAYS = 10
 
 
 def letter_prefix(call: Call) -> str:
     """The 发文字号 prefix of letters: call.yaml documents.letter_prefix, else the issuer code and 函."""
-    from pipeline.calls import document_setting
-
-    prefix = document_setting(call, "letter_prefix", str)
-    if prefix:
-        return str(prefix)
-    code = call.organiser.get("code") or call.organiser.get("short") or ""
+    if call.documents.letter_prefix:
+        return call.documents.letter_prefix
+    code = call.organiser.code or call.organiser.short
     return f"{code}函"
 
 
@@ -60,23 +56,21 @@ def letter_number(registry: Registry, call: Call, reg_no: str, kind: str, date: 
 
 def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
     """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
-    from pipeline.calls import document_setting
-
-    days = document_setting(call, "resubmit_days", int) or DEFAULT_RESUBMIT_DAYS
-    return date + dt.timedelta(days=max(int(days), 1))
+    return date + dt.timedelta(days=max(call.documents.resubmit_days, 1))
 
 
 _UNREAD_CODES = ("file.", "form.unrecognized")
 
 
-def no_letter_reason(report: dict[str, Any]) -> tuple[str, str] | None:
+def no_letter_reason(report: dict[str, Any], call: Call) -> tuple[str, str] | None:
     """Why a checked file gets no letter (zh, en), or None: a file that was not read as the form (unreadable,
     not a form), or a form with neither the project nor the applicant filled in (nobody to write to)."""
     findings = report.get("findings") or []
     fields = report.get("fields") or {}
     if not fields or any(f["code"].startswith(_UNREAD_CODES) and f["severity"] == "error" for f in findings):
         return "文件未能作为申报书读取，不出具通知", "the file was not read as the form; no letter"
-    if not str(fields.get("project.name") or "").strip() and not str(fields.get("applicant.name") or "").strip():
+    named = (str(fields.get(name) or "").strip() for name in (call.roles.project_name, call.roles.applicant_name))
+    if not any(named):
         return ("申报书未填写项目名称和申报单位（空白申报书），无法出具通知",
                 "the form names neither the project nor the applicant (a blank form); no letter")
     return None
@@ -103,14 +97,14 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date, 
     shown.phase("写出通知书", "writing the letters", len(apps))
     for a in apps:
         assert a.report is not None
-        why = no_letter_reason(a.report)
+        why = no_letter_reason(a.report, call)
         if why is not None:
             skipped.append((a.reg_no, *why))
             counts["skipped"] += 1
             continue
         report = Report.from_dict(a.report)
         kind = "return" if report.status == "fail" else "acceptance"
-        letter = letter_from_report(report, letter_number(registry, call, a.reg_no, kind, date), date)
+        letter = letter_from_report(report, letter_number(registry, call, a.reg_no, kind, date), date, call)
         counts["accepted" if letter.accepted else "returned"] += 1
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{LETTER_KINDS[kind]}.docx", call))
         shown.advance()

@@ -28,6 +28,8 @@ def templates_dir() -> Path:
 
 
 DEFAULT_TEMPLATES = "default"
+# The call a command works on when it is given no --call (interfaces.md); every other call is a folder like it.
+DEFAULT_CALL = "saq-2021"
 
 
 def call_template(folder: Path | None, name: str) -> Path:

@@ -24,9 +24,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pipeline.calls import Call
+from pipeline.calls import Call, Rubric
 from pipeline.check.codes import make
-from pipeline.errors import CallError, PipelineError
+from pipeline.errors import PipelineError
 from pipeline.extract import norm
 from pipeline.fileio import decode_csv, output_dir, read_reason
 from pipeline.ingest.sniff import sniff
@@ -39,86 +39,11 @@ class ReviewError(PipelineError):
     """The review step cannot go on (bad judges file, pool too small, nothing to do)."""
 
 
-# --- the rubric, from call.yaml `review:` -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Criterion:
-    """One scoring criterion: id, label, maximum points, guidance for the judges."""
-
-    id: str
-    label: str
-    max: Fraction
-    guidance: str = ""
-
-
-@dataclass(frozen=True)
-class Level:
-    """One award level: minimum final score and the share of scored applications it may take."""
-
-    level: int
-    name: str
-    min_score: Fraction
-    max_share: Decimal
-    at_least: int = 0
-
-
-@dataclass(frozen=True)
-class Rubric:
-    """The `review:` block of call.yaml, typed and checked."""
-
-    criteria: tuple[Criterion, ...]
-    step: Fraction
-    comment_max_chars: int
-    judges_per_app: int
-    trim_from: int
-    rank_shift_warning: int
-    tie_break: tuple[str, ...]
-    levels: tuple[Level, ...]
-
-    @property
-    def total_max(self) -> Fraction:
-        """The highest possible total."""
-        return sum((c.max for c in self.criteria), Fraction(0))
-
-    def criterion(self, cid: str) -> Criterion:
-        """A criterion by id."""
-        return next(c for c in self.criteria if c.id == cid)
-
-
-def _bad_review(key: str, zh: str, en: str) -> CallError:
-    return CallError(f"call.yaml 中 review.{key} {zh}", f"call.yaml: review.{key} {en}")
-
-
-def _join_folded(text: str) -> str:
-    """YAML folds lines with a space; Chinese text wants none next to a Chinese character."""
-    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text).strip()
-
+# --- the rubric: call.yaml `review:`, typed and checked when the call is loaded ---------------------------------
 
 def rubric(call: Call) -> Rubric:
-    """The call's rubric; a bad `review:` block fails with a message naming the key."""
-    r = call.review or {}
-    try:
-        criteria = tuple(Criterion(id=str(c["id"]), label=str(c["label"]), max=Fraction(str(c["max"])),
-                                   guidance=_join_folded(str(c.get("guidance") or ""))) for c in r["criteria"])
-        levels = tuple(Level(level=int(lv["level"]), name=str(lv["name"]), min_score=Fraction(str(lv["min_score"])),
-                             max_share=Decimal(str(lv["max_share"])), at_least=int(lv.get("at_least", 0)))
-                       for lv in r["levels"])
-        out = Rubric(criteria=criteria, step=Fraction(str(r.get("step", 0.5))),
-                     comment_max_chars=int(r.get("comment_max_chars", 300)),
-                     judges_per_app=int(r.get("judges_per_app", 5)), trim_from=int(r.get("trim_from", 5)),
-                     rank_shift_warning=int(r.get("rank_shift_warning", 3)),
-                     tie_break=tuple(str(t) for t in r.get("tie_break", ())), levels=levels)
-    except (KeyError, TypeError, ValueError, ArithmeticError) as e:
-        raise _bad_review("criteria/levels", f"不完整或有误（{e}）", f"is incomplete or wrong ({e})") from None
-    ids = [c.id for c in out.criteria]
-    if not ids or len(set(ids)) != len(ids):
-        raise _bad_review("criteria", "为空或有重复的 id", "is empty or has duplicate ids")
-    for t in out.tie_break:
-        if t not in ids:
-            raise _bad_review("tie_break", f"引用了不存在的评分项 {t}", f"names an unknown criterion {t}")
-    if out.step <= 0 or any(c.max <= 0 or c.max % out.step for c in out.criteria):
-        raise _bad_review("step", "须为正数且能整除每项满分", "must be positive and divide every maximum")
-    return out
+    """The call's rubric (call.yaml `review:`)."""
+    return call.review
 
 
 # --- judges ---------------------------------------------------------------------------------------------------

@@ -386,7 +386,7 @@ def main() -> None:
          "file.encrypted"),
         ("image-only.pdf", "只有扫描图像、没有文字层的 PDF", image_only_pdf, "file.no_text_layer"),
         ("oversized.docx", "超过 20 MB 上限 1 字节的 Word 文件",
-         lambda: oversized(int(call.file["max_bytes"])), "file.too_large"),
+         lambda: oversized(call.file.max_bytes), "file.too_large"),
     ]
     output_dir(HOSTILE)
     output_dir(LAYOUT)

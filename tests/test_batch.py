@@ -278,7 +278,7 @@ def test_hostile_zip_entries_are_rows_not_writes(tmp_path: Path, call: Any) -> N
 def test_archive_with_too_many_entries_is_refused(tmp_path: Path, call: Any) -> None:
     from dataclasses import replace
 
-    small = replace(call, batch=dict(call.batch, max_archive_entries=3))
+    small = replace(call, batch=replace(call.batch, max_archive_entries=3))
     archive = _zip(tmp_path / "many.zip", {f"{i}.docx": b"x" for i in range(5)})
     with Registry(tmp_path / "r.sqlite") as reg, pytest.raises(BatchError, match="文件过多"):
         run_batch(archive, tmp_path / "out", small, reg)

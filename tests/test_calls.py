@@ -213,4 +213,4 @@ def test_the_letter_settings_are_validated(key: str, value: Any) -> None:
 
 def test_the_letter_settings_are_read() -> None:
     call = parse_call(raw(), ROOT)
-    assert call.documents["letter_prefix"] == "沪质协审函" and call.documents["resubmit_days"] == 10
+    assert call.documents.letter_prefix == "沪质协审函" and call.documents.resubmit_days == 10

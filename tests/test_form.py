@@ -140,7 +140,7 @@ def test_core_properties(call: Call, form_bytes: bytes) -> None:
     assert cp.title == call.form_title
     assert cp.subject == call.award
     assert cp.category == "申报书"
-    assert cp.author == call.organiser["name"]
+    assert cp.author == call.organiser.name
     assert cp.revision == 1
 
 

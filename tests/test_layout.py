@@ -71,7 +71,7 @@ def test_pdf_pages_each_checked(call: Any) -> None:
 
 
 def test_page_count_limit(call: Any) -> None:
-    limit = int(call.file["max_pages"])
+    limit = int(call.file.max_pages)
     for pages, n in ((None, 0), (limit, 0), (limit + 1, 1)):
         doc = Document(format="pdf", blocks=(), pages=pages)
         assert len(layout_findings(doc, call)) == n

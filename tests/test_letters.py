@@ -127,7 +127,7 @@ def test_the_resubmission_deadline_follows_the_letter_date(failing: Report, call
     due = resubmit_deadline(call, late)
     assert due > late and f"于{chinese_date(due)}前" in after
     assert f"已于{chinese_date(call.window_end)}截止" in after and "下一年度" in after
-    assert call.documents["contact"] in after
+    assert call.documents.contact in after
     accepted = letter_context(letter_from_report(_with(failing), "沪质协审函〔2021〕3号", late), call)
     assert accepted["accepted"] and accepted["request"] == ""
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import CORPUS, SAMPLES
 from print_pdfs import HANDFUL, PRODUCER_NAMES, no_pdf
 
+from pipeline.calls import FileLimits
 from pipeline.check import check_bytes
 from pipeline.ingest.pdf import read_pdf
 from pipeline.ingest.problems import FileProblem
@@ -56,7 +57,7 @@ def test_pdf_matches_docx(pdf: Path, call: Any) -> None:
 
 
 def test_pdf_document_shape() -> None:
-    doc = read_pdf((SAMPLES / "pdf" / "applications" / "valid.pdf").read_bytes(), {})
+    doc = read_pdf((SAMPLES / "pdf" / "applications" / "valid.pdf").read_bytes(), FileLimits())
     assert doc.format == "pdf" and doc.pages and len(doc.page_sizes) == doc.pages
     assert all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for w, h in doc.page_sizes)
     cells = [c for b in doc.blocks if isinstance(b, Table) for row in b.rows for c in row]
@@ -77,7 +78,7 @@ def test_hostile_pdfs(name: str, code: str | None, call: Any) -> None:
 
 def test_garbage_is_corrupt() -> None:
     with pytest.raises(FileProblem) as e:
-        read_pdf(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", {})
+        read_pdf(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", FileLimits())
     assert e.value.code == "file.corrupt"
 
 

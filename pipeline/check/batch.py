@@ -228,9 +228,9 @@ def batch_findings(entries: Sequence[Entry], call: Call, members: dict[str, Memb
                                              other_en=", ".join(paths[1:]), actual=paths[0]))
     apps = [group[0] for group in by_sha.values() if group[0].fields]
     _duplicate_projects(apps, call, out)
-    _similar_summaries(apps, call, float(limits.get("similar_summary", 0.9)), out, similarity)
-    _unit_quota(apps, call, int(limits.get("max_per_applicant", 3)), out)
-    _person_limit(apps, call, int(limits.get("max_per_person", 2)), out)
+    _similar_summaries(apps, call, limits.similar_summary, out, similarity)
+    _unit_quota(apps, call, limits.max_per_applicant, out)
+    _person_limit(apps, call, limits.max_per_person, out)
     if members is not None:
         _member_list(apps, call, members, out)
     return dict(out)

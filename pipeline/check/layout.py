@@ -24,7 +24,7 @@ def is_a4_portrait(width: float, height: float) -> bool:
 
 def page_size_findings(doc: Document, call: Call) -> list[Finding]:
     """One error per page (PDF) or section (docx: the section's number) that is not A4 portrait."""
-    if call.file.get("page_size", "A4") != "A4" or call.file.get("orientation", "portrait") != "portrait":
+    if call.file.page_size != "A4" or call.file.orientation != "portrait":
         return []
     out: list[Finding] = []
     for n, (w, h) in enumerate(doc.page_sizes, start=1):
@@ -38,16 +38,16 @@ def page_size_findings(doc: Document, call: Call) -> list[Finding]:
 
 def page_count_findings(doc: Document, call: Call) -> list[Finding]:
     """An error when the document has more pages than the call allows."""
-    limit = call.file.get("max_pages")
-    if limit is None or doc.pages is None or doc.pages <= int(limit):
+    limit = call.file.max_pages
+    if limit is None or doc.pages is None or doc.pages <= limit:
         return []
-    return [make("layout.page_count", call, expected=int(limit), actual=doc.pages)]
+    return [make("layout.page_count", call, expected=limit, actual=doc.pages)]
 
 
 def font_size_findings(doc: Document, call: Call, finder: Finder | None = None) -> list[Finding]:
     """A warning per text section whose body text is smaller than the minimum size (where sizes are known)."""
-    minimum = call.file.get("min_body_font_pt")
-    sections = call.file.get("body_font_sections") or []
+    minimum = call.file.min_body_font_pt
+    sections = call.file.body_font_sections
     if minimum is None or not sections:
         return []
     finder = finder or Finder(doc, call)

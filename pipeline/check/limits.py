@@ -25,7 +25,7 @@ _MEMORY = b'{"limit": "memory"}'
 
 def limits_of(call: Call) -> tuple[float, int]:
     """The call's wall-time limit in seconds and memory limit in MB for checking one file."""
-    return float(call.file.get("max_seconds", 20)), int(call.file.get("max_memory_mb", 1024))
+    return call.file.max_seconds, call.file.max_memory_mb
 
 
 def too_complex(data: bytes, name: str, call: Call, what: str) -> Report:

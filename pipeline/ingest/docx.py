@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from pipeline.calls.model import FileLimits
 from pipeline.ingest.problems import FileProblem
 from pipeline.model import Cell, Document, Location, Paragraph, Table
 
@@ -119,7 +120,7 @@ def _short(e: Exception) -> str:
 class SafeZip:
     """A zip archive read within limits: entry count, total uncompressed size, compression ratio."""
 
-    def __init__(self, data: bytes, limits: dict[str, Any]) -> None:
+    def __init__(self, data: bytes, limits: FileLimits) -> None:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
@@ -127,9 +128,9 @@ class SafeZip:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
             raise FileProblem("file.corrupt", part="zip", reason_zh="压缩包损坏",
                               reason_en="damaged zip archive") from None
-        self.max_total = int(limits.get("max_unzipped_bytes", 200 * 2**20))
-        max_ratio = float(limits.get("max_zip_ratio", 200))
-        if len(infos) > int(limits.get("max_zip_entries", 2000)):
+        self.max_total = limits.max_unzipped_bytes
+        max_ratio = limits.max_zip_ratio
+        if len(infos) > limits.max_zip_entries:
             raise FileProblem("file.too_large", reason_zh=f"文件内部包含{len(infos)}个部件，数量过多",
                               reason_en=f"too many entries in the archive ({len(infos)})")
         total = sum(i.file_size for i in infos)
@@ -700,7 +701,7 @@ def section_page_sizes(root: Any) -> tuple[tuple[float, float], ...]:
     return tuple(sizes)
 
 
-def read_docx(data: bytes, limits: dict[str, Any]) -> Document:
+def read_docx(data: bytes, limits: FileLimits) -> Document:
     """Read .docx bytes into a Document, within the given limits; raises FileProblem for a bad file."""
     z = SafeZip(data, limits)
     if "EncryptedPackage" in z.names:

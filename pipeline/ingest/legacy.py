@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 from pathlib import Path
-from typing import Any
 
+from pipeline.calls.model import FileLimits
 from pipeline.errors import PipelineError
 from pipeline.ingest.docx import read_docx
 from pipeline.ingest.problems import FileProblem
@@ -15,7 +15,7 @@ from pipeline.model import Document
 TIMEOUT_S = 60.0
 
 
-def read_legacy(data: bytes, fmt: str, limits: dict[str, Any]) -> Document:
+def read_legacy(data: bytes, fmt: str, limits: FileLimits) -> Document:
     """Convert .doc/.wps bytes to .docx with LibreOffice and read that; file.legacy_format when it cannot."""
     from pipeline.render.pdf import ConverterMissing, convert
 

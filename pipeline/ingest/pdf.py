@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.calls.model import FileLimits
 from pipeline.ingest.problems import FileProblem
 from pipeline.model import Cell, Document, Location, Paragraph, Table
 
@@ -603,7 +604,7 @@ def _holds_form(chars: list[_Char], words: frozenset[str]) -> bool:
     return any(w in text for w in words)
 
 
-def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = frozenset(),
+def read_pdf(data: bytes, limits: FileLimits, form_words: frozenset[str] = frozenset(),
              starts: Callable[[str], bool] = _never) -> Document:
     """Read PDF bytes into a Document; raises FileProblem for an encrypted, damaged or image-only file.
 
@@ -621,12 +622,12 @@ def read_pdf(data: bytes, limits: dict[str, Any], form_words: frozenset[str] = f
         doc.close()
 
 
-def _read(pdfium: Any, doc: Any, data: bytes, limits: dict[str, Any], form_words: frozenset[str],
+def _read(pdfium: Any, doc: Any, data: bytes, limits: FileLimits, form_words: frozenset[str],
           starts: Callable[[str], bool]) -> Document:
     n_pages = len(doc)
     if n_pages == 0:
         raise _corrupt("the PDF has no pages", "PDF 没有页面")
-    max_pages = int(limits.get("max_pdf_pages", 300))
+    max_pages = limits.max_pdf_pages
     if n_pages > max_pages:
         raise FileProblem("file.too_large", reason_zh=f"共{n_pages}页，页数过多",
                           reason_en=f"too many pages ({n_pages})")

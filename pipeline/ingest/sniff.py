@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from pipeline.calls.model import FileLimits
 from pipeline.ingest.problems import FileProblem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -30,9 +29,9 @@ def sniff(data: bytes) -> str:
     return "unknown"
 
 
-def guard_size(data: bytes, limits: dict[str, Any]) -> None:
+def guard_size(data: bytes, limits: FileLimits) -> None:
     """Refuse an empty file or one over the call's size limit before anything parses it."""
-    max_bytes = int(limits.get("max_bytes", 20 * 2**20))
+    max_bytes = limits.max_bytes
     if len(data) > max_bytes:
         size, limit = f"{len(data):,}", f"{max_bytes:,}"
         mb = f"{max_bytes / 2**20:g}"

@@ -120,19 +120,26 @@ def certificate_number(call: Call, level: int, serial: int, kind: str, rank: int
     if letter not in KIND_LETTERS.values():
         raise CertificateProblem(f"证书类别应为 unit 或 person，而不是 {kind!r}",
                                  f"certificate kind must be unit or person, not {kind!r}")
-    return str(call.certificates["number"]).format(level=level, serial=serial, kind=letter, rank=rank)
+    return _certificate_setting(call, "number").format(level=level, serial=serial, kind=letter, rank=rank)
+
+
+def _certificate_setting(call: Call, key: str) -> str:
+    value = getattr(call.certificates, key)
+    if value is None:
+        raise CertificateProblem(f"call.yaml 中缺少 certificates.{key}", f"call.yaml has no certificates.{key}")
+    return str(value)
 
 
 def level_name(call: Call, level: int) -> str:
     """The award level's name (一等奖) from call.yaml review.levels."""
-    for entry in call.review.get("levels", []):
-        if int(entry.get("level", 0)) == level:
-            return str(entry["name"])
+    for entry in call.review.levels:
+        if entry.level == level:
+            return entry.name
     raise CertificateProblem(f"call.yaml 中没有第 {level} 等级", f"call.yaml has no award level {level}")
 
 
 def _wording_template(call: Call, kind: str) -> str:
-    return str(call.certificates["person_text" if kind == "person" else "unit_text"])
+    return _certificate_setting(call, "person_text" if kind == "person" else "unit_text")
 
 
 def _fill(template: str, cert: Certificate) -> str:
@@ -244,7 +251,7 @@ class _Renderer:
         self.template = template
         self.call = call
         self.date = chinese_month(award_date)
-        self.signer = str(call.certificates.get("signer") or call.organiser.get("name", ""))
+        self.signer = call.certificates.signer or call.organiser.name
         self.seal = seal
         self.seal_size = seal_size
         self.fast = True

@@ -26,9 +26,7 @@ from pipeline.model import Finding, Report
 from pipeline.notice import Block, Notice, attachment_lines, chinese_date, parse_notice
 from pipeline.notice import cc_line as _cc
 from pipeline.render.docx import render_template
-from pipeline.resources import call_template, samples_dir
-
-TEMPLATE_CALL = "saq-2021"
+from pipeline.resources import DEFAULT_CALL, call_template, samples_dir
 
 
 def template_path(name: str, call: Call | None = None) -> Path:
@@ -230,7 +228,7 @@ def render_notice_file(source: Path, out: Path, pdf: bool = False, call: Call | 
         zh, en = read_reason(e) if isinstance(e, OSError) else ("不是 UTF-8 文本", "not UTF-8 text")
         raise PipelineError(f"无法读取 {source}：{zh}", f"Cannot read {source}: {en}") from None
     notice = parse_notice(text)
-    refuse_nonconforming_source(text, source.name, call or load_call(TEMPLATE_CALL))
+    refuse_nonconforming_source(text, source.name, call or load_call())
     written = [render_notice(notice, out, call)]
     if pdf:
         written += settle_closing_block(written[0])
@@ -354,7 +352,7 @@ class Letter:
     findings: tuple[Finding, ...]
     number: str
     date: dt.date
-    call: str = TEMPLATE_CALL
+    call: str = DEFAULT_CALL
     names: tuple[str, ...] = ()  # the persons named in the form (kept whole on a line)
 
     @property
@@ -363,20 +361,22 @@ class Letter:
         return not any(f.severity == "error" for f in self.findings)
 
 
-def letter_from_report(report: Report, number: str, date: dt.date) -> Letter:
-    """The letter for one checked application (report.registration, applicant.name, project.name)."""
+def letter_from_report(report: Report, number: str, date: dt.date, call: Call | None = None) -> Letter:
+    """The letter for one checked application (its registration number, applicant and project as the call's roles
+    name them); without `call`, the call the report names."""
     fields = report.fields or {}
+    roles = (call or load_call(report.call or DEFAULT_CALL)).roles
     return Letter(
         registration=report.registration or "",
-        applicant=str(fields.get("applicant.name") or ""),
-        project=str(fields.get("project.name") or ""),
+        applicant=str(fields.get(roles.applicant_name) or ""),
+        project=str(fields.get(roles.project_name) or ""),
         file_name=Path(report.file.path).name,
         findings=tuple(report.findings),
         number=number,
         date=date,
         call=report.call,
-        names=tuple(str(p.get("name") or "").strip() for p in fields.get("persons") or []
-                    if isinstance(p, dict) and str(p.get("name") or "").strip()),
+        names=tuple(str(p.get(roles.person_name) or "").strip() for p in fields.get(roles.persons) or []
+                    if isinstance(p, dict) and str(p.get(roles.person_name) or "").strip()),
     )
 
 
@@ -395,7 +395,7 @@ def resubmit_request(letter: Letter, call: Call) -> str:
     due = chinese_date(resubmit_deadline(call, letter.date))
     if letter.date <= call.window_end:
         return f"请逐项修改后于{due}前重新提交。"
-    contact = str(call.documents.get("contact") or f"{call.organiser.get('name', '')}秘书处")
+    contact = call.documents.contact or f"{call.organiser.name}秘书处"
     return (f"本年度申报已于{chinese_date(call.window_end)}截止。如需补正，请于{due}前与{contact}联系；"
             f"逾期未补正的，该项目不进入本年度评审，可在下一年度重新申报。")
 
@@ -418,7 +418,7 @@ def letter_context(letter: Letter, call: Call) -> dict[str, Any]:
     accepted = letter.accepted
     kind = "受理" if accepted else "退回补正"
     return {
-        "issuer": call.organiser.get("name", ""),
+        "issuer": call.organiser.name,
         "number": letter.number,
         "title": Listing("\n".join(title_lines(f"关于{call.award}申报材料{kind}的通知"))),
         "addressee": (letter.applicant or "申报单位") + "：",
@@ -478,7 +478,7 @@ class Decision:
 
 def decision_from_winners(winners: Sequence[Winner], call: Call, number: str, date: dt.date) -> Decision:
     """The decision with the standard wording (为……, 经……评审, 决定授予……; 希望……) for these winners."""
-    issuer = call.organiser.get("name", "")
+    issuer = call.organiser.name
     award = call.award
     ordered = tuple(sorted(winners, key=lambda w: (w.level, w.serial)))
     grants = []
@@ -486,7 +486,7 @@ def decision_from_winners(winners: Sequence[Winner], call: Call, number: str, da
         group = [w for w in ordered if w.level == level]
         which = f"“{group[0].project}”等{len(group)}个项目" if len(group) > 1 else f"“{group[0].project}”项目"
         grants.append(f"{which}{award}{name}")
-    notice_no = call.notice.get("number", "")
+    notice_no = call.notice.number or ""
     body = (
         f"为深入贯彻质量强国战略，表彰先进、树立典型，激励广大企业运用先进质量技术方法开展质量攻关与改进，"
         f"根据《上海市质量协会质量技术奖管理办法》{f'和{notice_no}文件' if notice_no else ''}的要求，"

@@ -424,7 +424,7 @@ class _FormBuilder:
         cp.title = call.form_title
         cp.subject = call.award
         cp.category = "申报书"
-        author = str(call.organiser.get("name", ""))
+        author = call.organiser.name
         cp.author = author
         cp.last_modified_by = author
         cp.comments = ""
@@ -560,13 +560,13 @@ class _FormBuilder:
                 _mark_size(value.paragraphs[0], COVER_PT)
                 _cell_borders(value, bottom="single")
 
-        org = str(call.organiser.get("name", ""))
+        org = call.organiser.name
         if org:
             p = self.doc.add_paragraph()
             p.alignment = CENTER
             p.paragraph_format.space_before = Cm(4.0)
             _run(p, f"{org}制", font=SONG, size=COVER_PT)
-        date = chinese_month(call.notice.get("date", call.window_start))
+        date = chinese_month(call.notice.date or call.window_start)
         if date:
             p = self.doc.add_paragraph()
             p.alignment = CENTER
@@ -585,19 +585,18 @@ class _FormBuilder:
             "表格行数不够时可在表内插入行，但不要超过该表说明中的上限；多余的空行无需删除。",
         ]
         limits = []
-        if f.get("min_body_font_pt"):
-            limits.append(f"正文字号不小于{_size_name(float(f['min_body_font_pt']))}")
-        if f.get("max_pages"):
-            limits.append(f"全文不超过{int(f['max_pages'])}页")
+        if f.min_body_font_pt:
+            limits.append(f"正文字号不小于{_size_name(float(f.min_body_font_pt))}")
+        if f.max_pages:
+            limits.append(f"全文不超过{f.max_pages}页")
         if limits:
             lines.append("，".join(limits) + "。")
         lines.append("需签字、盖章处，请由负责人签字并加盖单位公章；也可插入签名图片和电子印章。")
         submit = []
-        formats = [str(x) for x in f.get("formats") or []]
+        formats = list(f.formats)
         if formats:
             submit.append("申报书以 " + " 或 ".join(f".{x}" for x in formats) + " 格式提交")
-        if f.get("max_bytes"):
-            submit.append(f"文件不超过 {int(f['max_bytes']) // 2**20} MB")
+        submit.append(f"文件不超过 {f.max_bytes // 2**20} MB")
         end = self.call.window_end
         submit.append(f"请于{end.year}年{end.month}月{end.day}日前提交")
         lines.append("，".join(submit) + "。")

@@ -190,7 +190,7 @@ def write_judge_workbook(path: Path, call: Call, rb: Rubric, judge: Judge, apps:
     wb.active = 0
     wb.properties.title = f"专家评分表 {judge.id}"
     wb.properties.identifier = call.id
-    wb.properties.creator = str(call.organiser.get("name", ""))
+    wb.properties.creator = call.organiser.name
     return atomic_write(path, wb.save)
 
 
@@ -250,7 +250,7 @@ def scoring_form_context(call: Call, rb: Rubric, app: AppInfo) -> dict[str, Any]
     return {
         "award": call.award,
         "title": "专家评分表",
-        "organiser": str(call.organiser.get("name", "")),
+        "organiser": call.organiser.name,
         "reg_no": app.reg_no,
         "project": app.project,
         "applicant": app.applicant,

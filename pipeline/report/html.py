@@ -94,8 +94,8 @@ def _file_view(index: int, report: Report, call: Call, lang: str) -> dict[str, A
         "size": _size(report.file.bytes),
         "sha256": report.file.sha256,
         "registration": report.registration or "",
-        "applicant": str(report.fields.get("applicant.name") or ""),
-        "project": str(report.fields.get("project.name") or ""),
+        "applicant": str(report.fields.get(call.roles.applicant_name) or ""),
+        "project": str(report.fields.get(call.roles.project_name) or ""),
         "sections": sections,
     }
 

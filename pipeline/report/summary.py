@@ -71,7 +71,7 @@ def row_result(row: Row) -> str:
     return key
 
 
-def summary_rows(rows: Sequence[Row], lang: str = "zh",
+def summary_rows(rows: Sequence[Row], call: Call, lang: str = "zh",
                  notes: dict[str, list[tuple[str, str]]] | None = None) -> list[list[Any]]:
     """One list of cells per input file, in the column order of the summary; notes: what could not be made for
     a registration number (its annotated copy, its letter), quoted after its problems."""
@@ -85,8 +85,9 @@ def summary_rows(rows: Sequence[Row], lang: str = "zh",
             messages.append(f"…（另 {len(first) - _FIRST} 项）" if lang == "zh" else f"… ({len(first) - _FIRST} more)")
         if r.reg_no and notes and r.reg_no in notes:
             messages += [en if lang == "en" else zh for zh, en in notes[r.reg_no]]
-        out.append([r.reg_no or "—", r.source.path, rep.fields.get("applicant.name") or "",
-                    rep.fields.get("project.name") or "", rep.fields.get("project.category") or "",
+        roles = call.roles
+        out.append([r.reg_no or "—", r.source.path, rep.fields.get(roles.applicant_name) or "",
+                    rep.fields.get(roles.project_name) or "", rep.fields.get(roles.project_category) or "",
                     _RESULT[lang][row_result(r)], rep.count("error"), rep.count("warning"),
                     ("；" if lang == "zh" else "; ").join(messages)])
     return out
@@ -154,7 +155,7 @@ def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh",
     first, second = _SHEETS[lang]
     ws = wb.active
     ws.title = first
-    _sheet(ws, _HEAD[lang], summary_rows(rows, lang, notes), wrap={1, 2, 3, 4, 5, 8},
+    _sheet(ws, _HEAD[lang], summary_rows(rows, call, lang, notes), wrap={1, 2, 3, 4, 5, 8},
            caps={1: 28, 2: 24, 3: 24, 4: 12, 5: 12, 8: 70}, lang=lang)
     _sheet(wb.create_sheet(second), _FINDING_HEAD[lang], finding_rows(rows, call, lang), wrap={1, 4, 5, 6},
            caps={1: 50, 3: 24, 4: 20, 5: 64, 6: 20}, lang=lang)
@@ -163,12 +164,13 @@ def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh",
     return buf.getvalue()
 
 
-def csv_text(rows: Sequence[Row], lang: str = "zh", notes: dict[str, list[tuple[str, str]]] | None = None) -> str:
+def csv_text(rows: Sequence[Row], call: Call, lang: str = "zh",
+             notes: dict[str, list[tuple[str, str]]] | None = None) -> str:
     """summary.csv: the applications sheet, for Excel (the caller writes it with a BOM)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(_HEAD[lang])
-    w.writerows(summary_rows(rows, lang, notes))
+    w.writerows(summary_rows(rows, call, lang, notes))
     return buf.getvalue()
 
 
@@ -224,14 +226,14 @@ def _make_document(job: DocJob, call: Call, lang: str) -> None:
 
     output_dir(job.target.parent)
     if job.kind == "annotated":
-        max_bytes = int(call.file.get("max_bytes", 20 * 2**20))
+        max_bytes = call.file.max_bytes
         data = read_source(job.row.source, max_bytes)
         if data is not None and len(data) <= max_bytes:
             write_annotated(data, job.row.report, job.target, lang)
         return
     from pipeline.render.documents import letter_from_report, render_letter
 
-    letter = letter_from_report(job.row.report, job.letter_number, dt.date.fromisoformat(job.letter_date))
+    letter = letter_from_report(job.row.report, job.letter_number, dt.date.fromisoformat(job.letter_date), call)
     render_letter(letter, job.target, call)
 
 
@@ -304,7 +306,7 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
             (out_dir / stale).unlink(missing_ok=True)
     xlsx = xlsx_bytes(rows, call, lang, notes)
     atomic_write(out_dir / "summary.xlsx", lambda fh: fh.write(xlsx))
-    write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, lang, notes).encode("utf-8"))
+    write_bytes(out_dir / "summary.csv", b"\xef\xbb\xbf" + csv_text(rows, call, lang, notes).encode("utf-8"))
     write_text(out_dir / "summary.html", render_html([r.report for r in rows], call, lang, batch=True))
     write_text(state_path, json.dumps({"reports": reports, **made}, ensure_ascii=False, indent=0))
     return [out_dir / "summary.xlsx", out_dir / "summary.csv", out_dir / "summary.html", *written]

@@ -1,22 +1,43 @@
-"""Load a call folder into a typed Call, validated on load; derive the application's JSON Schema from it."""
+"""Read a call folder's call.yaml into a typed Call, checking every key: a bad call.yaml fails here, with a message
+that names the key (call.yaml: review.criteria[2].max must be a multiple of the step 0.5)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.calls.model import (
+    CHECKSUMS,
+    FIELD_TYPES,
+    ROLE_FIELDS,
+    ROLE_TABLES,
+    RULE_PARAMS,
+    SECTION_KINDS,
+    BatchSettings,
+    Call,
+    Certificates,
+    Criterion,
+    Documents,
+    FieldSpec,
+    FileLimits,
+    Level,
+    NoticeInfo,
+    Organiser,
+    Roles,
+    Rubric,
+    Rule,
+    Schedule,
+    Section,
+    strip_numeral,
+)
 from pipeline.errors import CallError
-from pipeline.resources import call_dir
-
-FIELD_TYPES = ("text", "date", "month", "date_range", "number", "checkbox", "signature")
-SECTION_KINDS = ("fields", "table", "text", "checklist")
-CHECKSUMS = ("credit_code",)
+from pipeline.resources import DEFAULT_CALL, call_dir
 
 
 class _Reader:
@@ -113,196 +134,6 @@ def _date(value: Any, path: str) -> dt.date:
     except ValueError:
         raise _bad(path, "不是有效日期（YYYY-MM-DD）", "is not a date (YYYY-MM-DD)") from None
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One value of the form (a label|value field, a table column, a text section or a checklist item)."""
-
-    id: str
-    label: str
-    type: str = "text"
-    required: bool = False
-    max_chars: int | None = None
-    warn_min_chars: int | None = None
-    one_line: bool = False
-    enum: str | None = None
-    format: str | None = None
-    checksum: str | None = None
-    widget: str | None = None
-    hint: str | None = None
-    note: str | None = None
-    parts: tuple[str, ...] = ()
-    box: bool = False
-    lines: int = 1
-    width: int | None = None
-    auto: str | None = None
-    keywords: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """One numbered section of the form."""
-
-    id: str
-    title: str
-    kind: str
-    fields: tuple[FieldSpec, ...] = ()
-    columns: tuple[FieldSpec, ...] = ()
-    items: tuple[FieldSpec, ...] = ()
-    field: str | None = None
-    rows_min: int = 0
-    rows_max: int | None = None
-    rows_blank: int = 3
-    hint: str | None = None
-    text: str | None = None
-    seal: str | None = None
-    years: tuple[int, ...] = ()
-    year_column: str | None = None
-    total_label: str | None = None
-    total_field: str | None = None
-    basis: FieldSpec | None = None
-    spec: FieldSpec | None = None
-    # the blank form starts this section on a new page (the page applicants sign, stamp and scan back in)
-    new_page: bool = False
-    # on a scanned page inside a text PDF the section counts as filled in (signed and dated), not as missing
-    scanned_ok: bool = False
-
-    @property
-    def heading(self) -> str:
-        """The title without its numeral (一、项目基本情况 -> 项目基本情况)."""
-        return strip_numeral(self.title)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule over several fields: a registered function's name, its parameters, and its severity."""
-
-    name: str
-    params: dict[str, Any]
-    severity: str | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Call:
-    """A call: its facts, form, rules and the data of later stages."""
-
-    id: str
-    form_version: str
-    award: str
-    year: int
-    organiser: dict[str, str]
-    notice: dict[str, Any]
-    window_start: dt.date
-    window_end: dt.date
-    reference_date: dt.date
-    form_title: str
-    min_label_ratio: float
-    file: dict[str, Any]
-    lists: dict[str, tuple[str, ...]]
-    formats: dict[str, str]
-    sections: tuple[Section, ...]
-    rules: tuple[Rule, ...]
-    batch: dict[str, Any]
-    review: dict[str, Any]
-    certificates: dict[str, Any]
-    documents: dict[str, Any]
-    folder: Path
-    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
-    # the cover page's labels (项目名称, 申报单位（盖章）, …): labels, never values, and never a section's fields
-    cover: tuple[str, ...] = ()
-    # formats checked on the characters as typed (ascii); every other format sees the value after NFKC
-    raw_formats: frozenset[str] = frozenset()
-
-    def section(self, section_id: str) -> Section:
-        """The section with this id."""
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
-
-    def field_specs(self) -> dict[str, FieldSpec]:
-        """Every scalar field by id (label|value fields, text sections, checklist items, date parts, basis)."""
-        return self._specs
-
-    @cached_property
-    def _specs(self) -> dict[str, FieldSpec]:
-        out: dict[str, FieldSpec] = {}
-        for s in self.sections:
-            for f in (*s.fields, *s.items):
-                out[f.id] = f
-                for i, part in enumerate(f.parts):
-                    suffix = ("（起）", "（止）")[min(i, 1)]
-                    out[part] = FieldSpec(id=part, label=f.label + suffix, type="date", required=f.required)
-            if s.spec is not None:
-                out[s.spec.id] = s.spec
-            if s.basis is not None:
-                out[s.basis.id] = s.basis
-        return out
-
-    @cached_property
-    def _field_positions(self) -> dict[str, tuple[int, int]]:
-        out: dict[str, tuple[int, int]] = {}
-        for n, s in enumerate(self.sections):
-            ids = [i for f in (*s.fields, *s.items) for i in (f.id, *f.parts)]
-            ids += [x for x in (s.field, s.total_field, s.basis.id if s.basis else None, s.spec.id if s.spec else None)
-                    if x]
-            for fid in ids:
-                out.setdefault(fid, (n, len(out)))
-        return out
-
-    def field_position(self, path: str | None) -> tuple[int, int] | None:
-        """(section index, form order) of a field path: persons[2].unit -> persons, benefits.total.sales ->
-        benefits.total; None for no field or one the form does not have."""
-        p = path or ""
-        while p:
-            if p in self._field_positions:
-                return self._field_positions[p]
-            cut = max(p.rfind("."), p.rfind("["))
-            if cut <= 0:
-                return None
-            p = p[:cut]
-        return None
-
-    def table_sections(self) -> list[Section]:
-        """Sections that are tables (units, persons, benefits, ip)."""
-        return [s for s in self.sections if s.kind == "table"]
-
-    def enum_values(self, name: str | None) -> tuple[str, ...]:
-        """The allowed values of a named list."""
-        return self.lists.get(name or "", ())
-
-
-CALL_STAMP = "award-call="  # not ":", which LibreOffice's PDF export turns into a keyword separator
-
-
-def stamp_properties(core: Any, call_id: str, form_version: str) -> None:
-    """Name the call a form belongs to in its core properties: `identifier`, and a Keywords token that Word
-    and LibreOffice also carry into the PDF's Info dictionary (a PDF has no `identifier`)."""
-    core.identifier = call_id
-    core.version = form_version
-    core.keywords = f"{CALL_STAMP}{call_id}"
-
-
-def stamped_call(properties: dict[str, str]) -> str | None:
-    """The call a document names (its `identifier`, else the Keywords token), or None."""
-    if properties.get("identifier"):
-        return properties["identifier"]
-    words = properties.get("keywords", "").replace(";", " ").replace(",", " ").split()
-    marker = CALL_STAMP[:-1]
-    for n, word in enumerate(words):
-        if word.startswith(CALL_STAMP) and len(word) > len(CALL_STAMP):
-            return word[len(CALL_STAMP):]
-        if word.rstrip(":=") == marker and n + 1 < len(words):  # "award-call, saq-2021" after a split
-            return words[n + 1]
-    return None
-
-
-_NUMERAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]\s*")
-
-
-def strip_numeral(title: str) -> str:
-    """Drop a leading Chinese numeral heading mark (十三、)."""
-    return _NUMERAL.sub("", title)
 
 
 def _field(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str]) -> FieldSpec:
@@ -418,7 +249,12 @@ def _section(data: Any, path: str, lists: dict[str, Any], formats: dict[str, str
 # --- the blocks after the form: every key known, every value typed and in range -----------------------------
 
 # The file limits the readers know (pipeline/ingest, check/layout.py); a key added there is added here.
-def _file_block(data: Any, body_fields: set[str]) -> dict[str, Any]:
+def _given(cls: Any, values: dict[str, Any]) -> Any:
+    """The block with the keys call.yaml gives; the dataclass's defaults for the rest."""
+    return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def _file_block(data: Any, body_fields: set[str]) -> FileLimits:
     r = _Reader(data, "file")
     out: dict[str, Any] = {
         "formats": r.strings("formats", choices=("docx", "pdf")),
@@ -442,13 +278,13 @@ def _file_block(data: Any, body_fields: set[str]) -> dict[str, Any]:
         if name not in body_fields:
             raise _bad(f"file.body_font_sections[{i}]", f"引用了不存在的正文部分 {name}",
                        f"names an unknown text section {name}")
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items() if v is not None}
+    return _given(FileLimits, out)
 
 
-def _batch_block(data: Any) -> dict[str, Any]:
+def _batch_block(data: Any, year: int) -> BatchSettings:
     r = _Reader(data, "batch")
     out = {
-        "registration_prefix": r.get("registration_prefix", str),
+        "registration_prefix": r.get("registration_prefix", str, f"{year}-"),
         "registration_digits": r.number("registration_digits", integer=True, lo=1, hi=12),
         "similar_summary": r.number("similar_summary", lo=0, hi=1, above=True),
         "max_per_applicant": r.number("max_per_applicant", integer=True, lo=1),
@@ -458,60 +294,69 @@ def _batch_block(data: Any) -> dict[str, Any]:
     }
     r.done()
     prefix = out["registration_prefix"]
-    if prefix is not None and not re.fullmatch(r"[0-9A-Za-z_.-]*", prefix):
+    if not re.fullmatch(r"[0-9A-Za-z_.-]*", prefix):
         raise _bad("batch.registration_prefix", "只能含字母、数字和 - _ .（用于文件名）",
                    "may hold only letters, digits and - _ . (it names files)")
-    return {k: v for k, v in out.items() if v is not None}
+    return _given(BatchSettings, out)
 
 
-def _review_block(data: Any) -> dict[str, Any]:
+def _join_folded(text: str) -> str:
+    """YAML folds lines with a space; Chinese text wants none next to a Chinese character."""
+    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text).strip()
+
+
+def _exact(value: float) -> Fraction:
+    """A number of call.yaml as written (0.1 stays one tenth, not the float nearest to it)."""
+    return Fraction(str(value))
+
+
+def _review_block(data: Any) -> Rubric:
     r = _Reader(data, "review")
-    out: dict[str, Any] = {
-        "judges_per_app": r.number("judges_per_app", integer=True, lo=1),
-        "step": r.number("step", lo=0, above=True),
-        "comment_max_chars": r.number("comment_max_chars", integer=True, lo=1),
-        # trimming one highest and one lowest form of two would leave nothing to average
-        "trim_from": r.number("trim_from", integer=True, lo=3),
-        "rank_shift_warning": r.number("rank_shift_warning", integer=True, lo=0),
-    }
-    step = out["step"] or 0.5
+    judges_per_app = r.number("judges_per_app", 5, integer=True, lo=1)
+    step = r.number("step", 0.5, lo=0, above=True)
+    comment_max_chars = r.number("comment_max_chars", 300, integer=True, lo=1)
+    # trimming one highest and one lowest form of two would leave nothing to average
+    trim_from = r.number("trim_from", 5, integer=True, lo=3)
+    rank_shift_warning = r.number("rank_shift_warning", 3, integer=True, lo=0)
     criteria = []
     for i, c in enumerate(r.get("criteria", list, required=True)):
         cr = _Reader(c, f"review.criteria[{i}]")
-        crit = {"id": cr.get("id", str, required=True), "label": cr.get("label", str, required=True),
-                "max": cr.number("max", required=True, lo=0, above=True), "guidance": cr.get("guidance", str)}
+        cid, label = cr.get("id", str, required=True), cr.get("label", str, required=True)
+        top = cr.number("max", required=True, lo=0, above=True)
+        guidance = cr.get("guidance", str)
         cr.done()
-        if (crit["max"] / step) % 1:
+        if (top / step) % 1:
             raise _bad(f"review.criteria[{i}].max", f"应为评分步长 {step:g} 的整数倍",
                        f"must be a multiple of the step {step:g}")
-        criteria.append({k: v for k, v in crit.items() if v is not None})
+        criteria.append(Criterion(id=str(cid), label=str(label), max=_exact(top),
+                                  guidance=_join_folded(str(guidance or ""))))
     if not criteria:
         raise _bad("review.criteria", "不能为空", "must not be empty")
-    ids = [c["id"] for c in criteria]
+    ids = [c.id for c in criteria]
     for i, cid in enumerate(ids):
         if cid in ids[:i]:
             raise _bad(f"review.criteria[{i}].id", f"重复：{cid}", f"is a duplicate: {cid}")
-    out["tie_break"] = list(r.strings("tie_break", choices=tuple(ids)))
-    out["criteria"] = criteria
-    total = sum(c["max"] for c in criteria)
-    levels = []
+    tie_break = r.strings("tie_break", choices=tuple(ids))
+    total = sum(c.max for c in criteria)
+    levels: list[Level] = []
     for i, lv in enumerate(r.get("levels", list, required=True)):
         lr = _Reader(lv, f"review.levels[{i}]")
-        level = {"level": lr.number("level", integer=True, required=True, lo=1),
-                 "name": lr.get("name", str, required=True),
-                 "min_score": lr.number("min_score", required=True, lo=0, hi=total),
-                 "max_share": lr.number("max_share", required=True, lo=0, hi=1),
-                 "at_least": lr.number("at_least", integer=True, lo=0)}
+        number = lr.number("level", integer=True, required=True, lo=1)
+        name = lr.get("name", str, required=True)
+        min_score = lr.number("min_score", required=True, lo=0, hi=float(total))
+        max_share = lr.number("max_share", required=True, lo=0, hi=1)
+        at_least = lr.number("at_least", 0, integer=True, lo=0)
         lr.done()
-        levels.append({k: v for k, v in level.items() if v is not None})
+        if number in [x.level for x in levels]:
+            raise _bad(f"review.levels[{i}].level", f"重复：{number}", f"is a duplicate: {number}")
+        levels.append(Level(level=number, name=str(name), min_score=_exact(min_score),
+                            max_share=Decimal(str(max_share)), at_least=at_least))
     if not levels:
         raise _bad("review.levels", "不能为空", "must not be empty")
-    for i, lv in enumerate(levels):
-        if lv["level"] in [x["level"] for x in levels[:i]]:
-            raise _bad(f"review.levels[{i}].level", f"重复：{lv['level']}", f"is a duplicate: {lv['level']}")
-    out["levels"] = levels
     r.done()
-    return {k: v for k, v in out.items() if v is not None}
+    return Rubric(criteria=tuple(criteria), step=_exact(step), comment_max_chars=comment_max_chars,
+                  judges_per_app=judges_per_app, trim_from=trim_from, rank_shift_warning=rank_shift_warning,
+                  tie_break=tie_break, levels=tuple(levels))
 
 
 def _doc_number(r: _Reader, key: str) -> str | None:
@@ -527,7 +372,7 @@ def _doc_number(r: _Reader, key: str) -> str | None:
     return value
 
 
-def _documents_block(data: Any) -> dict[str, Any]:
+def _documents_block(data: Any) -> Documents:
     r = _Reader(data, "documents")
     out = {"letters_date": r.date("letters_date"), "decision_number": _doc_number(r, "decision_number"),
            "decision_date": r.date("decision_date"), "award_date": r.date("award_date")}
@@ -541,7 +386,7 @@ def _documents_block(data: Any) -> dict[str, Any]:
     if prefix is not None and not re.fullmatch(r"[\u4e00-\u9fff]{1,12}", str(prefix)):
         raise _bad("documents.letter_prefix", "应为1至12个汉字（如 沪质协函）",
                    "must be 1 to 12 Chinese characters (e.g. 沪质协函)")
-    return {k: v for k, v in out.items() if v is not None}
+    return _given(Documents, out)
 
 
 _CERT_FIELDS = {"number": dict(level=1, serial=1, kind="U", rank=1),
@@ -549,7 +394,7 @@ _CERT_FIELDS = {"number": dict(level=1, serial=1, kind="U", rank=1),
                 "unit_text": dict(name="某", project="某", rank=1, level_name="一等奖", level=1, number="X")}
 
 
-def _certificates_block(data: Any) -> dict[str, Any]:
+def _certificates_block(data: Any) -> Certificates:
     r = _Reader(data, "certificates")
     out: dict[str, Any] = {}
     for key, sample in _CERT_FIELDS.items():
@@ -563,61 +408,68 @@ def _certificates_block(data: Any) -> dict[str, Any]:
             raise _bad(f"certificates.{key}", f"不是有效的模板（{e!r}；可用 {names}）",
                        f"is not a valid template ({e!r}; known: {', '.join(sample)})") from None
         out[key] = template
-    signer = r.get("signer", str)
-    if signer is not None:
-        out["signer"] = signer
+    out["signer"] = r.get("signer", str)
     r.done()
-    return out
+    return _given(Certificates, out)
 
 
 def _texts(data: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
     r = _Reader(data, path)
     out = {k: r.get(k, str) for k in keys}
     r.done()
-    return {k: v for k, v in out.items() if v is not None}
+    return out
 
 
-def _notice_block(data: Any) -> dict[str, Any]:
+def _notice_block(data: Any) -> NoticeInfo:
     r = _Reader(data, "notice")
     out = {"number": _doc_number(r, "number"), "date": r.date("date")}
     r.done()
-    return {k: v for k, v in out.items() if v is not None}
+    return _given(NoticeInfo, out)
 
 
-def _schedule_block(data: Any) -> dict[str, Any]:
+def _schedule_block(data: Any) -> Schedule:
     r = _Reader(data, "schedule")
     out = {k: r.get(k, (str, int)) for k in ("evaluation", "award", "publicity")}
     r.done()
-    return {k: str(v) for k, v in out.items() if v is not None}
+    return _given(Schedule, {k: None if v is None else str(v) for k, v in out.items()})
 
 
-# --- rule parameters: each registered rule's keys and what they hold (pipeline/check/rules.py) --------------
-# kinds: field (a field path of the form), fields (a list of them), table (a table section's field), list (a
-# named list), columns (column ids), date, int, num; a key ending in ? is optional.
-RULE_PARAMS: dict[str, dict[str, str]] = {
-    "date_order": {"start": "field", "end": "field"},
-    "date_window": {"field": "field", "min?": "date", "max?": "date"},
-    "min_duration": {"start": "field", "end": "field", "months": "int"},
-    "age": {"field": "field", "on_date": "date", "min": "int", "max": "int"},
-    "equals": {"field": "field", "other": "field"},
-    "unique": {"list": "table", "key": "columns"},
-    "cross_ref": {"field": "field", "list": "table", "key": "column"},
-    "sum": {"rows": "table", "total": "field", "columns": "columns", "tolerance?": "num"},
-    "required_if_positive": {"field": "field", "any_of": "fields"},
-    "required_if_given": {"field": "field", "given": "field"},
-    "keywords": {"field": "field", "list": "list"},
-    "ticked": {"field": "field"},
-    "ticked_if_positive": {"field": "field", "any_of": "fields"},
-    "ticked_if_rows": {"field": "field", "list": "table"},
-}
+def _roles_block(data: Any) -> Roles:
+    """call.yaml `roles:`: every role named (checked against the form by _check_roles)."""
+    r = _Reader(data, "roles")
+    out: dict[str, str] = {}
+    for name in (*ROLE_FIELDS, *ROLE_TABLES, *[c for cols in ROLE_TABLES.values() for c in cols]):
+        out[name] = r.get(name, str, required=True)
+    r.done()
+    return Roles(**out)
+
+
+def _check_roles(call: Call) -> None:
+    """Each role names a field the form has: a field, a table, or a column of that table."""
+    out = vars(call.roles)
+    tables = {s.field: s for s in call.table_sections() if s.field}
+    for name in ROLE_FIELDS:
+        if call.field_position(out[name]) is None:
+            raise _bad(f"roles.{name}", f"引用了不存在的字段 {out[name]}", f"names an unknown field {out[name]}")
+    for table, columns in ROLE_TABLES.items():
+        section = tables.get(out[table])
+        if section is None:
+            raise _bad(f"roles.{table}", f"引用了不存在的表格 {out[table]}", f"names an unknown table {out[table]}")
+        known = {c.id for c in section.columns}
+        for name in columns:
+            if out[name] not in known:
+                raise _bad(f"roles.{name}", f"引用了表格 {out[table]} 中不存在的列 {out[name]}",
+                           f"names a column table {out[table]} does not have: {out[name]}")
 
 
 def _rule_params(call: Call, rule: Rule, path: str) -> dict[str, Any]:
-    """A rule's parameters checked against RULE_PARAMS; dates become dates. Unknown rule names are left to
-    pipeline.check.rules.validate_rules, which knows the registered functions."""
+    """A rule's parameters checked against RULE_PARAMS, the rules' vocabulary (pipeline/check/rules.py implements
+    each name); dates become dates."""
     spec = RULE_PARAMS.get(rule.name)
     if spec is None:
-        return rule.params
+        names = "、".join(sorted(RULE_PARAMS))
+        raise CallError(f"call.yaml 中 {path}.rule 引用了不存在的规则 {rule.name}（可用：{names}）",
+                        f"call.yaml: {path}.rule names an unknown rule {rule.name}")
     r = _Reader({**rule.params, "rule": rule.name}, path)
     r.used.update(("rule", "severity"))
     tables = {s.field: s for s in call.table_sections() if s.field}
@@ -733,12 +585,13 @@ def parse_call(data: Any, folder: Path) -> Call:
     body_fields = {s.spec.id for s in sections if s.spec is not None}
     reference_date = r.date("reference_date", required=True)
     assert reference_date is not None
+    year = r.number("year", required=True, integer=True, lo=1900, hi=9999)
     call = Call(
         id=call_id,
         form_version=str(r.get("form_version", (str, int, float), required=True)),
         award=r.get("award", str, required=True),
-        year=r.number("year", required=True, integer=True, lo=1900, hi=9999),
-        organiser=_texts(r.get("organiser", dict, {}), "organiser", ("name", "short", "code")),
+        year=year,
+        organiser=_given(Organiser, _texts(r.get("organiser", dict, {}), "organiser", ("name", "short", "code"))),
         notice=_notice_block(r.get("notice", dict, {})),
         window_start=window_start,
         window_end=window_end,
@@ -750,21 +603,22 @@ def parse_call(data: Any, folder: Path) -> Call:
         formats=formats,
         sections=sections,
         rules=tuple(rules),
-        batch=_batch_block(r.get("batch", dict, {})),
+        batch=_batch_block(r.get("batch", dict, {}), year),
         review=_review_block(r.get("review", dict, required=True)),
         certificates=_certificates_block(r.get("certificates", dict, {})),
         documents=_documents_block(r.get("documents", dict, {})),
+        roles=_roles_block(r.get("roles", dict, required=True)),
         folder=folder,
         raw=data,
         cover=cover,
         raw_formats=frozenset(raw_formats),
     )
-    r.get("award_short", str)
-    _schedule_block(r.get("schedule", dict, {}))
+    object.__setattr__(call, "award_short", r.get("award_short", str))
+    object.__setattr__(call, "schedule", _schedule_block(r.get("schedule", dict, {})))
     r.done()
     checked = tuple(Rule(x.name, _rule_params(call, x, f"rules[{i}]"), x.severity) for i, x in enumerate(call.rules))
     object.__setattr__(call, "rules", checked)
-    # Rule names are checked against the registry when the rules run (pipeline.check.rules.validate_rules).
+    _check_roles(call)
     return call
 
 
@@ -804,94 +658,16 @@ def _load_cached(folder: str) -> Call:
         data = _yaml_load(text)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as e:
         raise CallError(f"call.yaml 不是有效的 YAML：{e}", f"call.yaml is not valid YAML: {e}") from None
-    call = parse_call(data, Path(folder))
-    from pipeline.check.rules import validate_rules
-
-    validate_rules(call)
-    return call
+    return parse_call(data, Path(folder))
 
 
-def document_setting(call: Call, key: str, kind: type) -> Any:
-    """A setting of call.yaml `documents:` (numbers and dates of the documents the association issues), or None."""
-    value = call.documents.get(key)
-    if value is None:
-        return None
-    if kind is dt.date:
-        return _date(value, f"documents.{key}")
-    if not isinstance(value, kind):
-        raise _bad(f"documents.{key}", f"类型应为 {kind.__name__}", f"should be {kind.__name__}")
-    return value
-
-
-def load_call(call: str | Path = "saq-2021") -> Call:
+def load_call(call: str | Path = DEFAULT_CALL) -> Call:
     """Load and validate a call folder (an id under schemas/ or a path)."""
     return _load_cached(str(call_dir(call).resolve()))
 
 
-# --- the application's JSON Schema --------------------------------------------------------------------
 
-def _value_schema(spec: FieldSpec, call: Call) -> dict[str, Any]:
-    if spec.type == "checkbox":
-        return {"type": "boolean", "title": spec.label}
-    s: dict[str, Any] = {"type": "string", "title": spec.label}
-    if spec.hint:
-        s["description"] = spec.hint
-    if spec.enum:
-        s["enum"] = list(call.enum_values(spec.enum))
-    if spec.format:
-        s["pattern"] = call.formats[spec.format]
-    return s
-
-
-def _table_schema(section: Section, call: Call) -> dict[str, Any]:
-    props = {c.id: _value_schema(c, call) for c in section.columns if c.auto is None}
-    item: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
-    req = [c.id for c in section.columns if c.required and c.auto is None]
-    if req:
-        item["required"] = req
-    arr: dict[str, Any] = {"type": "array", "title": strip_numeral(section.title), "items": item}
-    if section.rows_min:
-        arr["minItems"] = section.rows_min
-    if section.rows_max is not None:
-        arr["maxItems"] = section.rows_max
-    return arr
-
-
-def derive_schema(call: Call) -> dict[str, Any]:
-    """The JSON Schema (2020-12) of an application's extracted values, derived from the call."""
-    props: dict[str, Any] = {}
-    required: list[str] = []
-    specs = call.field_specs()
-    for fid, spec in specs.items():
-        if spec.type == "date_range":
-            continue
-        props[fid] = _value_schema(spec, call)
-        if spec.required:
-            required.append(fid)
-    for s in call.table_sections():
-        assert s.field is not None
-        props[s.field] = _table_schema(s, call)
-        if s.total_field:
-            cols = {c.id: _value_schema(c, call) for c in s.columns if c.id != s.year_column}
-            props[s.total_field] = {"type": "object", "title": s.total_label or "", "properties": cols,
-                                    "additionalProperties": False}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://award-pipeline.example/schemas/{call.id}/application.schema.json",
-        "title": call.form_title,
-        "description": f"由 schemas/{call.id}/call.yaml 生成，请勿手工修改。 Derived from call.yaml; do not edit.",
-        "type": "object",
-        "properties": props,
-        "required": sorted(required),
-        "additionalProperties": False,
-    }
-
-
-def schema_text(call: Call) -> str:
-    """The derived schema as the committed file's text."""
-    return json.dumps(derive_schema(call), ensure_ascii=False, indent=2) + "\n"
-
-
-def schema_path(call: Call) -> Path:
-    """Where the derived schema is committed."""
-    return call.folder / "application.schema.json"
+def document_setting(call: Call, key: str, kind: type) -> Any:
+    """A setting of call.yaml `documents:` (typed and checked at load), or None: `call.documents.<key>`."""
+    del kind  # checked when the call was loaded
+    return getattr(call.documents, key)
