@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.calls import load_call  # noqa: E402
+from pipeline.office import convert, default_jobs  # noqa: E402
 from pipeline.render.certificates import Certificate, certificates_for, write_certificates  # noqa: E402
-from pipeline.render.pdf import convert, default_jobs  # noqa: E402
 
 AIM_MS = 50.0
 AIM_RATIO = 25.0

@@ -30,7 +30,7 @@ def pages(pdf: Path) -> int:
 def main(paths: list[str]) -> None:
     from openpyxl import load_workbook
 
-    from pipeline.render.pdf import convert
+    from pipeline.office import convert
 
     for name in paths:
         xlsx = Path(name)

@@ -24,16 +24,18 @@ from typing import Any
 
 from pipeline import TOOL_NAME, __version__
 from pipeline.calls import Call, load_call
-from pipeline.check import TOOL, check_application
+from pipeline.check import TOOL, check_application, check_bytes
 from pipeline.check.batch import Entry, batch_findings, read_members
 from pipeline.check.codes import make
-from pipeline.check.limits import limits_of, run_limited, too_complex, warm
+from pipeline.check.limits import limits_of, run_limited, too_complex
 from pipeline.errors import Interrupted, PipelineError
 from pipeline.fileio import read_reason, sweep_temporaries
 from pipeline.ingest.sniff import OLE_MAGIC
-from pipeline.model import FileInfo, Finding, Location, Report
+from pipeline.ingest.sources import Source, close_archives, read_source, source_sha256
+from pipeline.model import FileInfo, Location, Report
 from pipeline.progress import Progress, silent
 from pipeline.registry import Registry
+from pipeline.report.rows import DryRunLine, Row
 
 # Files a folder or an archive holds that nobody submitted: desktop clutter, macOS resource forks and Word's lock
 # files. A dot-file named like a document (".docx") may be someone's form and gets its row.
@@ -47,28 +49,6 @@ class BatchError(PipelineError):
 
 class BatchInterrupted(BatchError, Interrupted):
     """Ctrl-C during a batch: what was saved is kept, the same command finishes the rest (exit 130)."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file: its path as shown to staff, and where its bytes are."""
-
-    path: str
-    file: Path | None = None
-    archive: Path | None = None
-    member: str | None = None
-    index: int | None = None  # the member's position in the archive: names may repeat
-    size: int = 0
-    problem: Finding | None = None  # refused before reading (an unsafe name, too big in the archive)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One input file's outcome: its registration number (None when it was refused unread) and report."""
-
-    source: Source
-    reg_no: str | None
-    report: Report
 
 
 @dataclass(frozen=True)
@@ -269,63 +249,29 @@ def _collect_zip(archive: Path, call: Call) -> list[Source]:
     return sorted(out, key=lambda s: s.path)
 
 
-# One open ZipFile per archive and process: opening one parses its whole central directory, so opening it per
-# member made a round of N members cost N^2. Keyed by process id too: a forked worker must not share the parent's
-# file offset.
-_open_archives: dict[tuple[int, str], zipfile.ZipFile] = {}
-
-
-def _archive(path: Path) -> zipfile.ZipFile:
-    key = (os.getpid(), str(path))
-    zf = _open_archives.get(key)
-    if zf is None:
-        for old in [k for k in _open_archives if k[0] != key[0]]:
-            del _open_archives[old]  # inherited over fork: not ours to close or use
-        zf = _open_archives[key] = zipfile.ZipFile(path)
-    return zf
-
-
-def close_archives() -> None:
-    """Close the archives this process opened."""
-    for key in [k for k in _open_archives if k[0] == os.getpid()]:
-        _open_archives.pop(key).close()
-
-
-def _open_member(source: Source) -> Any:
-    assert source.archive is not None and source.member is not None
-    zf = _archive(source.archive)
-    info = zf.infolist()[source.index] if source.index is not None else zf.getinfo(source.member)
-    return zf.open(info)
-
-
-def read_source(source: Source, max_bytes: int) -> bytes | None:
-    """A source's bytes, at most max_bytes + 1 of them (headers can lie); None when it is too big to read."""
-    if source.file is not None:
-        with open(source.file, "rb") as fh:
-            return fh.read(max_bytes + 1)
-    if source.archive is not None and source.member is not None:
-        with _open_member(source) as fh:
-            data: bytes = fh.read(max_bytes + 1)
-            return data
-    return None
-
-
-def _sha256(source: Source) -> str:
-    h = hashlib.sha256()
-    if source.file is not None:
-        with open(source.file, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    elif source.archive is not None and source.member is not None:
-        with _open_member(source) as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
 # -- the per-file step, in a worker -----------------------------------------------------------------------------
 
 _worker_call: Call | None = None
+_warmed: set[tuple[int, int]] = set()
+
+
+def warm(call: Call) -> None:
+    """Load, once in a process that forks a worker per file, what every check needs: the PDF libraries (imported
+    lazily), the call's JSON Schema validator and label tables, the form's styles. A forked worker inherits them;
+    without this each worker pays for them again, and a batch checks 4 times slower."""
+    key = (os.getpid(), id(call))
+    if key in _warmed:
+        return
+    _warmed.add(key)
+    from pdfplumber import table  # noqa: F401
+
+    import pipeline.ingest.pdf  # noqa: F401
+    from pipeline.fileio import docx_bytes
+    from pipeline.render.form import build_form
+
+    # the call's blank form, checked: the validator, the label tables and the form's styles (which every form filled
+    # from it shares) are then in the cache
+    check_bytes(docx_bytes(build_form(call)), "warm.docx", call)
 
 
 def _init_worker(call_folder: str) -> None:
@@ -509,7 +455,7 @@ def hash_sources(sources: Sequence[Source]) -> dict[str, str]:
         if s.problem is not None:
             continue
         with contextlib.suppress(*_UNREADABLE):
-            out[s.path] = _sha256(s)  # unreadable: its check says so, with no number
+            out[s.path] = source_sha256(s)  # unreadable: its check says so, with no number
     return out
 
 
@@ -543,17 +489,6 @@ def plan(sources: Sequence[Source], known: dict[str, str], cached: Callable[[str
         if reg_no is None or not cached(reg_no):
             todo.append((sha, s))
     return Plan(tuple(sources), shas, {k: v for k, v in known.items() if k in queued}, tuple(todo))
-
-
-@dataclass(frozen=True)
-class DryRunLine:
-    """One file in a dry run: what would happen to it."""
-
-    path: str
-    action: str  # "registered" (has a number), "register" (would get one), "skip" (no number), "check"
-    reg_no: str | None
-    report: Report | None
-    checked: bool = False  # whether the run would check it (not registered yet, or no usable cached check)
 
 
 def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | None = None,
@@ -592,6 +527,14 @@ def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | N
         else:
             lines.append(DryRunLine(s.path, "skip", None, report or _unread(s, call), rep is not None))
     return lines
+
+
+def dry_run_text(input_path: Path, out_dir: Path, call: Call, db: Path, lang: str = "zh", jobs: int | None = None,
+                 use_cache: bool = True) -> str:
+    """`award batch --dry-run`: one line per file saying what a run would do with it, then the totals."""
+    from pipeline.report.summary import format_dry_run
+
+    return format_dry_run(dry_run(input_path, out_dir, call, db, jobs, use_cache), out_dir, db, lang)
 
 
 def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, members: Path | None = None,

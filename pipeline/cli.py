@@ -194,7 +194,7 @@ def want_pdf(env: Env, pdf: bool | None, output: Path | None = None) -> bool:
         if pdf:
             raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
         return False
-    from pipeline.render.pdf import soffice
+    from pipeline.office import soffice
 
     if soffice() is not None:
         return True
@@ -440,7 +440,7 @@ def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs:
 
     check_input(input_path, out_dir)  # before the registry is opened: a refused run creates nothing
     if dry_run:
-        from pipeline.report.summary import dry_run_text
+        from pipeline.batch import dry_run_text
 
         click.echo(dry_run_text(input_path, out_dir, env.call, Path(env.db), env.lang, jobs, not no_cache))
         return

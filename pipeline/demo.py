@@ -66,7 +66,7 @@ def expected_pairs(sample: Path) -> set[tuple[str, str | None]] | None:
 
 
 def _pdf_step(form: Path, zh: bool) -> str:
-    from pipeline.render.pdf import ConverterMissing, convert
+    from pipeline.office import ConverterMissing, convert
 
     try:
         pdfs = convert([form], form.parent)
@@ -175,10 +175,10 @@ def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress |
 
     from pipeline.calls import document_setting
     from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
+    from pipeline.office import soffice
     from pipeline.registry import Registry
     from pipeline.render.certificates import sample_seal
     from pipeline.render.documents import demo_notice, settle_closing_block
-    from pipeline.render.pdf import soffice
     from pipeline.review import run_demo_review
 
     zh = lang == "zh"

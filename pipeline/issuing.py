@@ -54,11 +54,6 @@ def letter_number(registry: Registry, call: Call, reg_no: str, kind: str, date: 
     return registry.letter_number(call.id, reg_no, kind, letter_prefix(call), date.year)
 
 
-def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
-    """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
-    return date + dt.timedelta(days=max(call.documents.resubmit_days, 1))
-
-
 _UNREAD_CODES = ("file.", "form.unrecognized")
 
 
@@ -109,7 +104,7 @@ def write_letters(registry: Registry, call: Call, out_dir: Path, date: dt.date, 
         paths.append(render_letter(letter, out_dir / f"{a.reg_no}-{LETTER_KINDS[kind]}.docx", call))
         shown.advance()
     if pdf:
-        from pipeline.render.pdf import convert_parallel
+        from pipeline.office import convert_parallel
 
         shown.phase("转换 PDF", "converting to PDF")
         made = convert_parallel(paths, out_dir)

@@ -27,6 +27,11 @@ def templates_dir() -> Path:
     return data_root() / "templates"
 
 
+def fonts_conf() -> Path:
+    """The fontconfig file shipped with the project (official Chinese names -> installed free faces)."""
+    return templates_dir() / "fonts" / "fonts.conf"
+
+
 DEFAULT_TEMPLATES = "default"
 # The call a command works on when it is given no --call (interfaces.md); every other call is a folder like it.
 DEFAULT_CALL = "saq-2021"

@@ -402,7 +402,7 @@ def write_forms(reg: Registry, call: Call, out_dir: Path, pdf: bool | None = Non
         shown.advance()
     if pdf is False:
         return out
-    from pipeline.render.pdf import ConverterMissing, convert
+    from pipeline.office import ConverterMissing, convert
 
     shown.phase("转换 PDF", "converting to PDF")
     try:

@@ -189,7 +189,7 @@ def write_round(folder: Path, n: int, pdf_every: int = 0, seed: int = 2021, jobs
     else:
         docs = [_one(t) for t in tasks]
     if pdf_every:
-        from pipeline.render.pdf import convert_parallel
+        from pipeline.office import convert_parallel
 
         chosen = docs[pdf_every - 1::pdf_every]
         for start in range(0, len(chosen), 40):  # LibreOffice is steadier over a few dozen files per start

@@ -1179,7 +1179,7 @@ def make_pdfs() -> None:
     them as legacy .doc."""
     from print_pdfs import print_all
 
-    from pipeline.render.pdf import convert
+    from pipeline.office import convert
 
     if not print_all():
         return

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.fileio import write_text  # noqa: E402
-from pipeline.render.fonts import fonts_conf  # noqa: E402
-from pipeline.render.pdf import convert, converter_env, run_tree, soffice  # noqa: E402
+from pipeline.office import convert, converter_env, run_tree, soffice  # noqa: E402
+from pipeline.resources import fonts_conf  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 SOURCES = (SAMPLES / "applications", SAMPLES / "robustness")
@@ -148,7 +148,7 @@ def resolved_family(family: str, conf: Path) -> str | None:
 
 def libreoffice(files: Sequence[Path], outdir: Path, to: str = "pdf", conf: Path | None = None,
                 timeout: float = 900.0) -> list[Path]:
-    """pipeline.render.pdf.convert, with another fontconfig file for the DejaVu setup."""
+    """pipeline.office.convert, with another fontconfig file for the DejaVu setup."""
     return convert(list(files), outdir, to=to, timeout=timeout, fonts=conf)
 
 

@@ -175,7 +175,7 @@ NOTICE_SOURCE = ROOT / "samples" / "notices" / "call-2021.txt"
 
 
 def test_pdf_default_required_and_skipped_without_libreoffice(tmp_path: Path, monkeypatch: Any) -> None:
-    from pipeline.render import pdf
+    from pipeline import office as pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     r = invoke("notice", str(NOTICE_SOURCE), "-o", str(tmp_path / "a.docx"))

@@ -13,9 +13,10 @@ import pdfplumber
 import pytest
 from docx.oxml.ns import qn
 
+from pipeline import office as converter
 from pipeline.errors import PipelineError
-from pipeline.render import pdf as converter
-from pipeline.render.fonts import font_face_for, font_file_for, fonts_conf, missing_glyphs
+from pipeline.render.fonts import font_face_for, font_file_for, missing_glyphs
+from pipeline.resources import fonts_conf
 
 SONG = ("宋体", "SimSun", "新宋体", "NSimSun", "华文中宋", "STZhongsong")
 BIAOSONG = ("方正小标宋简体", "方正小标宋_GBK", "小标宋")

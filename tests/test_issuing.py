@@ -148,7 +148,7 @@ def test_cli_letters_decision_certificates(round_db: Path, tmp_path: Path) -> No
 
 def test_certificates_without_libreoffice_is_exit_3(round_db: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.render import pdf
+    from pipeline import office as pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     db = copy_registry(round_db, tmp_path)

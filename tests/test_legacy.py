@@ -24,7 +24,7 @@ def test_doc_reads_like_its_docx(path: Path, call: Any) -> None:
 
 
 def test_doc_without_libreoffice_is_a_legacy_finding(call: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.render.pdf as converter
+    import pipeline.office as converter
 
     monkeypatch.setattr(converter, "soffice", lambda: None)
     report = check_bytes(LEGACY[0].read_bytes(), "a.doc", call)

@@ -115,9 +115,8 @@ def _with(report: Report, *findings: Any) -> Report:
 def test_the_resubmission_deadline_follows_the_letter_date(failing: Report, call: Any) -> None:
     """documents.resubmit_days after the letter's date, never a day already past; after the window has closed the
     letter says so, whom to contact by that day, and that the project may be entered next year."""
-    from pipeline.issuing import resubmit_deadline
     from pipeline.notice import chinese_date
-    from pipeline.render.documents import letter_context
+    from pipeline.render.documents import letter_context, resubmit_deadline
 
     within = letter_context(letter_from_report(failing, "沪质协审函〔2021〕1号", DATE), call)
     assert resubmit_deadline(call, DATE) == dt.date(2021, 6, 18)

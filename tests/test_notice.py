@@ -176,7 +176,7 @@ def test_cli_notice(tmp_path: Path) -> None:
 
 
 def test_cli_notice_pdf_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.render.pdf as pdf
+    import pipeline.office as pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     r = CliRunner().invoke(main, ["notice", str(SOURCE), "-o", str(tmp_path / "n.docx"), "--pdf"])

@@ -674,7 +674,7 @@ def test_cli_end_to_end(tmp_path: Path, call: Any, monkeypatch: pytest.MonkeyPat
     r = run("--lang", "en", "review", "assign", "--judges", str(JUDGES), "--per-app", "19")
     assert r.exit_code == 3 and "not enough judges" in r.output
     r = run("review", "assign", "--judges", str(JUDGES), "--seed", "2021")
-    import pipeline.render.pdf as pdf
+    import pipeline.office as pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     r = run("review", "forms", "-o", str(tmp_path / "forms"))

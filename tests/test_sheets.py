@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from conftest import SAMPLES
 
-from pipeline.batch import Row, run_batch
+from pipeline.batch import run_batch
 from pipeline.registry import Registry
+from pipeline.report.rows import Row
 
 
 def _calc_installed() -> bool:
@@ -39,7 +40,7 @@ def _print_sheets(xlsx: Path, out: Path) -> dict[str, tuple[int, list[str]]]:
     """Each visible sheet printed alone (a copy holding only that sheet): sheet -> (rows, page texts)."""
     from openpyxl import load_workbook
 
-    from pipeline.render.pdf import convert
+    from pipeline.office import convert
 
     names = [ws.title for ws in load_workbook(xlsx).worksheets if ws.sheet_state == "visible"]
     copies, rows = [], {}

@@ -116,28 +116,6 @@ def run_limited(work: Callable[[], bytes], seconds: float, mb: int) -> bytes | s
     return "memory" if not payload or payload == _MEMORY else payload
 
 
-_warmed: set[tuple[int, int]] = set()
-
-
-def warm(call: Call) -> None:
-    """Load, once in a process that forks a worker per file, what every check needs: the PDF libraries (imported
-    lazily), the call's JSON Schema validator and label tables, the form's styles. A forked worker inherits them;
-    without this each worker pays for them again, and a batch checks 4 times slower."""
-    key = (os.getpid(), id(call))
-    if key in _warmed:
-        return
-    _warmed.add(key)
-    from pdfplumber import table  # noqa: F401
-
-    import pipeline.ingest.pdf  # noqa: F401
-    from pipeline.fileio import docx_bytes
-    from pipeline.render.form import build_form
-
-    # the call's blank form, checked: the validator, the label tables and the form's styles (which every form filled
-    # from it shares) are then in the cache
-    check_bytes(docx_bytes(build_form(call)), "warm.docx", call)
-
-
 def check_limited(data: bytes, name: str, call: Call) -> Report:
     """check_bytes in a forked worker under the call's wall-time and memory limits (file.max_seconds,
     file.max_memory_mb); a limit reached gives the one finding file.too_complex."""

@@ -103,6 +103,10 @@ def parse_xml(data: bytes, part: str) -> Any:
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.XMLSyntaxError, ValueError, LookupError) as e:  # ValueError/LookupError: unknown encodings
+        if getattr(e, "code", None) == etree.ErrorTypes.ERR_NO_MEMORY:
+            # libxml2 reports running out of memory as a syntax error: it is the file's size, not damage, that
+            # stopped it (under the worker's memory limit: file.too_complex, not file.corrupt)
+            raise MemoryError(part) from None
         raise FileProblem("file.corrupt", part=part, reason_zh="其中的 XML 内容已损坏",
                           reason_en=f"damaged XML ({_short(e)})") from None
     info = root.getroottree().docinfo

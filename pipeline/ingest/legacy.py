@@ -17,7 +17,7 @@ TIMEOUT_S = 60.0
 
 def read_legacy(data: bytes, fmt: str, limits: FileLimits) -> Document:
     """Convert .doc/.wps bytes to .docx with LibreOffice and read that; file.legacy_format when it cannot."""
-    from pipeline.render.pdf import ConverterMissing, convert
+    from pipeline.office import ConverterMissing, convert
 
     with tempfile.TemporaryDirectory(prefix="award-legacy-") as tmp:
         src = Path(tmp) / f"application.{fmt}"

@@ -425,7 +425,7 @@ def write_certificates(certs: Sequence[Certificate], out_dir: Path, call: Call, 
     """Write a .docx and a PDF per certificate, one merged print PDF in number order and manifest.csv (Chinese
     headers and values; English with lang="en"); raises GlyphsMissing (before writing anything) when a name has a
     character the certificate font lacks. No seal: the certificates carry no seal picture."""
-    from pipeline.render import pdf as converter
+    from pipeline import office as converter
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -478,7 +478,7 @@ def write_certificates(certs: Sequence[Certificate], out_dir: Path, call: Call, 
 def _convert_all(all_parts: Sequence[dict[str, bytes]], ordered: Sequence[Certificate], jobs: int | None,
                  out_dir: Path) -> list[bytes]:
     """Combined documents (one per worker), converted in parallel; the PDFs in certificate order."""
-    from pipeline.render import pdf as converter
+    from pipeline import office as converter
 
     n = len(ordered)
     workers = max(1, min(jobs or converter.default_jobs(), math.ceil(n / MIN_PER_WORKER)))

@@ -260,7 +260,7 @@ def refuse_nonconforming_source(text: str, name: str, call: Call) -> None:
 
 def _to_pdf(path: Path) -> list[Path]:
     from pipeline.errors import PipelineError
-    from pipeline.render.pdf import convert
+    from pipeline.office import convert
 
     made = convert([path], path.parent)
     if not made:
@@ -332,7 +332,7 @@ def settle_closing_block(path: Path) -> list[Path]:
 def demo_notice(out_dir: Path) -> list[Path]:
     """The demo's notice: samples/notices/call-2021.txt as .docx, and PDF when LibreOffice is installed."""
     from pipeline.fileio import output_dir
-    from pipeline.render.pdf import soffice
+    from pipeline.office import soffice
 
     source = samples_dir() / "notices" / "call-2021.txt"
     output_dir(out_dir)
@@ -386,12 +386,15 @@ def where_to_fix(finding: Finding, call: Call) -> str:
     return place(finding, call, "zh")
 
 
+def resubmit_deadline(call: Call, date: dt.date) -> dt.date:
+    """The day a corrected form is due: documents.resubmit_days after the letter's date (never before it)."""
+    return date + dt.timedelta(days=max(call.documents.resubmit_days, 1))
+
+
 def resubmit_request(letter: Letter, call: Call) -> str:
     """What a return letter asks of the applicant. Within the submission window: the corrected form by
     documents.resubmit_days after the letter's date. After the window has closed: the window's end, whom to
     contact by that day to correct the form, and that the project may be entered again next year."""
-    from pipeline.issuing import resubmit_deadline
-
     due = chinese_date(resubmit_deadline(call, letter.date))
     if letter.date <= call.window_end:
         return f"请逐项修改后于{due}前重新提交。"

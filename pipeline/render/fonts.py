@@ -11,16 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.resources import templates_dir
+from pipeline.resources import fonts_conf
 
 
 class FontProblem(PipelineError):
     """A font cannot be found or read."""
-
-
-def fonts_conf() -> Path:
-    """The fontconfig file shipped with the project (official Chinese names -> installed free faces)."""
-    return templates_dir() / "fonts" / "fonts.conf"
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.calls import Call
 from pipeline.check.codes import field_label, place, severity_word
 from pipeline.fileio import atomic_write, output_dir, write_bytes, write_text
+from pipeline.ingest.sources import Source, read_source
 from pipeline.model import Report
-
-if TYPE_CHECKING:
-    from pipeline.batch import Row
+from pipeline.report.rows import DryRunLine, Row
 
 STATE = ".award-batch.json"
 
@@ -221,7 +220,6 @@ def make_document(job: DocJob, call: Call, lang: str) -> tuple[str, str] | None:
 def _make_document(job: DocJob, call: Call, lang: str) -> None:
     import datetime as dt
 
-    from pipeline.batch import read_source
     from pipeline.report.annotate import write_annotated
 
     output_dir(job.target.parent)
@@ -312,12 +310,8 @@ def write_outputs(rows: Sequence[Row], out_dir: Path, call: Call, lang: str = "z
     return [out_dir / "summary.xlsx", out_dir / "summary.csv", out_dir / "summary.html", *written]
 
 
-def dry_run_text(input_path: Path, out_dir: Path, call: Call, db: Path, lang: str = "zh", jobs: int | None = None,
-                 use_cache: bool = True) -> str:
-    """`award batch --dry-run`: one line per file saying what a run would do with it, then the totals."""
-    from pipeline.batch import Row, Source, dry_run
-
-    lines = dry_run(input_path, out_dir, call, db, jobs, use_cache)
+def format_dry_run(lines: Sequence[DryRunLine], out_dir: Path, db: Path, lang: str = "zh") -> str:
+    """A dry run's text: one line per file saying what a run would do with it, then the totals."""
     zh = lang != "en"
     out = []
     counts = {"registered": 0, "register": 0, "skip": 0}

@@ -29,7 +29,7 @@ HEAD = """<?xml version="1.0"?>
 <!--
   award-pipeline: the official Chinese font names of GB/T 9704 notices and certificates mapped to installed free
   faces, so that LibreOffice renders a Song name in a Song face instead of falling back silently to DejaVu or a
-  Hei face. LibreOffice reads this through FONTCONFIG_FILE (pipeline/render/pdf.py). Check it with
+  Hei face. LibreOffice reads this through FONTCONFIG_FILE (pipeline/office.py). Check it with
       FONTCONFIG_FILE=templates/fonts/fonts.conf fc-match 仿宋_GB2312
   qual="first" tests only the family the document asked for: the system rules append fallback lists that name
   "Microsoft YaHei" and others, and qual="any" would then drag a Song request over to Hei. prepend_first puts the

@@ -1,4 +1,6 @@
-"""The one LibreOffice converter: headless, own profile folder, a time limit, many files per start, parallel workers."""
+"""The one LibreOffice converter: headless, own profile folder, a time limit, many files per start, parallel workers.
+
+A base service, not part of rendering: reading a legacy .doc/.wps uses it as much as printing a rendered .docx."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.render.fonts import fonts_conf
+from pipeline.resources import fonts_conf
 
 
 class ConverterMissing(PipelineError):
