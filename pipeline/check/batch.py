@@ -16,13 +16,13 @@ import re
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.calls import Call
-from pipeline.check.codes import make
+from pipeline.check.dispatch import Problem, Registry, problem, stamp
 from pipeline.check.values import parse_date
 from pipeline.errors import PipelineError
 from pipeline.fileio import decode_csv, read_reason
@@ -80,10 +80,6 @@ def _refs(entries: Sequence[Entry], lang: str) -> str:
     if lang == "zh":
         return "、".join(shown) + (f"等{len(numbers)}份" if len(numbers) > _NAMED else "")
     return ", ".join(shown) + (f" and {len(numbers) - _NAMED} more" if len(numbers) > _NAMED else "")
-
-
-def _loc(e: Entry, path: str) -> Location | None:
-    return e.locations.get(path)
 
 
 # -- similar summaries: a shingle prefilter, then difflib's ratio on the candidates ----------------------------
@@ -204,118 +200,155 @@ def read_members(path: Path) -> dict[str, Member]:
     return members
 
 
-# -- the rules --------------------------------------------------------------------------------------------------
+# -- the rules ---------------------------------------------------------------------------------------------------
+# Each rule reads the Batch and yields (entry, Problem) pairs; batch_findings stamps them. Field ids come from the
+# call's roles, the numbers from its `batch:` block (each rule declares which keys it takes).
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a rule across applications reads: the input files grouped by content, the applications (the first
+    file of each content, when it was read), the call, and the member list when one was given."""
+
+    copies: Sequence[Sequence[Entry]]
+    apps: Sequence[Entry]
+    call: Call
+    members: dict[str, Member] | None = None
+    # pairs of summaries already compared (the registry keeps it): a cache, never a finding
+    similarity: SimilarityCache | None = None
+
+
+Flag = tuple[Entry, Problem]
+BatchRuleFn = Callable[[Batch, dict[str, Any]], Iterable[Flag]]
+BATCH_RULES: Registry[BatchRuleFn] = Registry()
+
+
+def batch_rule(name: str, params: Mapping[str, str] | None = None) -> Callable[[BatchRuleFn], BatchRuleFn]:
+    """Register a rule across applications; its parameters are keys of call.yaml `batch:` (BatchSettings), by
+    kind as in RULE_PARAMS. The rules run in the order they are registered."""
+    return BATCH_RULES.rule(name, params or {})
+
+
+def batch_params(call: Call, params: Mapping[str, str]) -> dict[str, Any]:
+    """A batch rule's parameters as the call sets them (call.batch, defaults in BatchSettings)."""
+    return {name: getattr(call.batch, name) for name in params}
+
 
 def batch_findings(entries: Sequence[Entry], call: Call, members: dict[str, Member] | None = None,
                    similarity: SimilarityCache | None = None) -> dict[str, list[Finding]]:
-    """Every §3 finding of the batch, keyed by registration number (in a stable order)."""
-    out: dict[str, list[Finding]] = defaultdict(list)
-    limits = call.batch
+    """Every §3 finding of the batch, keyed by registration number (in a stable order): each registered rule's
+    problems with the catalogue's severity and the location of the field in that entry's file."""
     by_sha: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         by_sha[e.sha256].append(e)
-    # the same bytes under several names: one application, one warning naming the other names
-    for group in by_sha.values():
-        if len(group) > 1:
-            paths = [e.path for e in group]
-            out[group[0].reg_no].append(make("batch.duplicate_file", call, other="、".join(paths[1:]),
-                                             other_en=", ".join(paths[1:]), actual=paths[0]))
-    apps = [group[0] for group in by_sha.values() if group[0].fields]
-    _duplicate_projects(apps, call, out)
-    _similar_summaries(apps, call, limits.similar_summary, out, similarity)
-    _unit_quota(apps, call, limits.max_per_applicant, out)
-    _person_limit(apps, call, limits.max_per_person, out)
-    if members is not None:
-        _member_list(apps, call, members, out)
+    copies = list(by_sha.values())
+    batch = Batch(copies, [group[0] for group in copies if group[0].fields], call, members, similarity)
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for r in BATCH_RULES:
+        for e, found in r.fn(batch, batch_params(call, r.params)):
+            out[e.reg_no].append(stamp(found, call, e.locations.get(found.field) if found.field else None))
     return dict(out)
 
 
-def _duplicate_projects(apps: Sequence[Entry], call: Call, out: dict[str, list[Finding]]) -> None:
+@batch_rule("duplicate_file")
+def duplicate_file(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
+    """The same bytes under several names: one application, one warning naming the other names."""
+    for group in batch.copies:
+        if len(group) > 1:
+            paths = [e.path for e in group]
+            yield group[0], problem("batch.duplicate_file", other="、".join(paths[1:]), other_en=", ".join(paths[1:]),
+                                    actual=paths[0])
+
+
+@batch_rule("duplicate_project")
+def duplicate_project(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
+    """Applications with the same project name (as people read names), each naming the others."""
+    name = batch.call.roles.project_name
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for e in apps:
-        key = normalize_name(str(e.fields.get("project.name") or ""))
+    for e in batch.apps:
+        key = normalize_name(str(e.fields.get(name) or ""))
         if key:
             groups[key].append(e)
     for group in groups.values():
         if len(group) > 1:
             for e in group:
                 others = [o for o in group if o is not e]
-                out[e.reg_no].append(make("batch.duplicate_project", call, field="project.name",
-                                          location=_loc(e, "project.name"), actual=e.fields.get("project.name"),
-                                          other=_refs(others, "zh"), other_en=_refs(others, "en")))
+                yield e, problem("batch.duplicate_project", name, actual=e.fields.get(name),
+                                 other=_refs(others, "zh"), other_en=_refs(others, "en"))
 
 
-def _similar_summaries(apps: Sequence[Entry], call: Call, threshold: float, out: dict[str, list[Finding]],
-                       cache: SimilarityCache | None = None) -> None:
+@batch_rule("similar_summary", {"similar_summary": "num"})
+def similar_summary(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
     """One warning per application, naming the others its summary is nearly identical to, with the highest ratio."""
-    with_text = [e for e in apps if str(e.fields.get("summary") or "").strip()]
+    summary, threshold = batch.call.roles.summary, p["similar_summary"]
+    with_text = [e for e in batch.apps if str(e.fields.get(summary) or "").strip()]
     similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for a, b, ratio in similar_pairs([str(e.fields["summary"]) for e in with_text], threshold, cache):
+    for a, b, ratio in similar_pairs([str(e.fields[summary]) for e in with_text], threshold, batch.similarity):
         similar[a].append((b, ratio))
         similar[b].append((a, ratio))
     for i in sorted(similar):
         e = with_text[i]
         others = [with_text[j] for j, _ in similar[i]]
         top = max(r for _, r in similar[i])
-        out[e.reg_no].append(make("batch.similar_summary", call, field="summary", location=_loc(e, "summary"),
-                                  expected=threshold, actual=round(top, 2), other=_refs(others, "zh"),
-                                  other_en=_refs(others, "en")))
+        yield e, problem("batch.similar_summary", summary, expected=threshold, actual=round(top, 2),
+                         other=_refs(others, "zh"), other_en=_refs(others, "en"))
 
 
-def code_of(e: Entry) -> str:
-    """The applicant's credit code as written."""
-    return str(e.fields.get("applicant.credit_code") or "")
-
-
-def _unit_quota(apps: Sequence[Entry], call: Call, limit: int, out: dict[str, list[Finding]]) -> None:
+@batch_rule("unit_quota", {"max_per_applicant": "int"})
+def unit_quota(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
+    """More applications from one applicant (by credit code) than the call allows: each of them is named."""
+    roles, limit = batch.call.roles, p["max_per_applicant"]
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for e in apps:
-        code = _norm_code(e.fields.get("applicant.credit_code"))
+    for e in batch.apps:
+        code = _norm_code(e.fields.get(roles.applicant_code))
         if code:
             groups[code].append(e)
     for group in groups.values():
         if len(group) > limit:
             for e in group:
-                out[e.reg_no].append(make("batch.unit_quota", call, field="applicant.credit_code",
-                                          location=_loc(e, "applicant.credit_code"), expected=limit,
-                                          actual=e.fields.get("applicant.name") or code_of(e),
-                                          count=len(group)))
+                who = e.fields.get(roles.applicant_name) or str(e.fields.get(roles.applicant_code) or "")
+                yield e, problem("batch.unit_quota", roles.applicant_code, expected=limit, actual=who,
+                                 count=len(group))
 
 
-def _person_limit(apps: Sequence[Entry], call: Call, limit: int, out: dict[str, list[Finding]]) -> None:
+@batch_rule("person_limit", {"max_per_person": "int"})
+def person_limit(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
+    """One person (name and birth) in more applications than the call allows: each row is named."""
+    roles, limit = batch.call.roles, p["max_per_person"]
     seen: dict[tuple[str, str], list[tuple[Entry, int]]] = defaultdict(list)
-    for e in apps:
+    for e in batch.apps:
         keys = set()
-        for i, p in enumerate(e.fields.get("persons") or []):
-            key = (normalize_name(str(p.get("name") or "")), _norm_birth(p.get("birth")))
+        for i, row in enumerate(e.fields.get(roles.persons) or []):
+            key = (normalize_name(str(row.get(roles.person_name) or "")), _norm_birth(row.get(roles.person_birth)))
             if key[0] and key not in keys:
                 keys.add(key)
                 seen[key].append((e, i))
     for (_, birth), group in seen.items():
         if len(group) > limit:
             for e, i in group:
-                person = (e.fields.get("persons") or [])[i]
-                who = f"{person.get('name')}（{person.get('birth')}）" if birth else str(person.get("name"))
-                out[e.reg_no].append(make("batch.person_limit", call, field=f"persons[{i}]",
-                                          location=_loc(e, f"persons[{i}]"), expected=limit, actual=who,
-                                          count=len(group)))
+                row = (e.fields.get(roles.persons) or [])[i]
+                name = row.get(roles.person_name)
+                who = f"{name}（{row.get(roles.person_birth)}）" if birth else str(name)
+                yield e, problem("batch.person_limit", f"{roles.persons}[{i}]", expected=limit, actual=who,
+                                 count=len(group))
 
 
-def _member_list(apps: Sequence[Entry], call: Call, members: dict[str, Member], out: dict[str, list[Finding]],
-                 ) -> None:
-    for e in apps:
-        number = re.sub(r"\s+", "", str(e.fields.get("applicant.member_no") or ""))
+@batch_rule("member_list")
+def member_list(batch: Batch, p: dict[str, Any]) -> Iterator[Flag]:
+    """The member number is on the member list, and names the applicant (by credit code, else by name)."""
+    if batch.members is None:
+        return  # no list given: nothing to compare with
+    roles = batch.call.roles
+    for e in batch.apps:
+        number = re.sub(r"\s+", "", str(e.fields.get(roles.member_no) or ""))
         if not number:
             continue  # an empty member number is the form's own `field.required`
-        m = members.get(number)
-        where = _loc(e, "applicant.member_no")
+        m = batch.members.get(number)
         if m is None:
-            out[e.reg_no].append(make("batch.member_unknown", call, field="applicant.member_no", location=where,
-                                      actual=number))
+            yield e, problem("batch.member_unknown", roles.member_no, actual=number)
             continue
-        code = _norm_code(e.fields.get("applicant.credit_code"))
+        code = _norm_code(e.fields.get(roles.applicant_code))
         same = (m.credit_code == code) if (m.credit_code and code) else \
-            normalize_name(m.name) == normalize_name(str(e.fields.get("applicant.name") or ""))
+            normalize_name(m.name) == normalize_name(str(e.fields.get(roles.applicant_name) or ""))
         if not same:
-            out[e.reg_no].append(make("batch.member_mismatch", call, field="applicant.member_no", location=where,
-                                      actual=number, expected=m.name))
+            yield e, problem("batch.member_mismatch", roles.member_no, actual=number, expected=m.name)
