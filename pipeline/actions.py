@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from pipeline.registry import Registry
     from pipeline.review import AssignSummary, FormsSummary, ImportSummary, ResultsSummary
 
-STDOUT = Path("-")  # an output of `-`: the front end shows the document itself (standard output)
 REPORT_FORMATS = ("text", "json", "html")
 
 
@@ -42,7 +41,9 @@ class BadArgument(PipelineError):
 
 def to_stdout(path: Path | None) -> bool:
     """Whether an output is `-`: the document goes to standard output (the front end's), not to a file."""
-    return path is not None and str(path) == str(STDOUT)
+    from pipeline.fileio import STDOUT
+
+    return path is not None and str(path) == STDOUT
 
 
 @contextmanager

@@ -103,7 +103,7 @@ def test_an_unknown_format_is_a_bad_argument(call: Any) -> None:
 
 
 def test_an_unreadable_file_is_a_failure_in_words(call: Any, tmp_path: Path) -> None:
-    with pytest.raises(PipelineError, match="无法读取.*文件不存在"):
+    with pytest.raises(PipelineError, match=r"无法读取.*文件不存在"):
         actions.check_files([tmp_path / "gone.docx"], call)
 
 
