@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline import usage
+from pipeline import actions, usage
 from pipeline.errors import Interrupted, PipelineError
 
 if TYPE_CHECKING:
     from pipeline.calls import Call
-    from pipeline.model import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,21 +45,18 @@ class Env:
         """The message in the chosen language."""
         return en if self.lang == "en" else zh
 
-    def registry(self, create: bool = False) -> Any:
-        """The registry of --db for this call; only `award batch` may create it."""
-        from pipeline.registry import Registry
-
-        return Registry(self.db, call_id=self.call.id, create=create)
-
-
-def to_stdout(path: Path | None) -> bool:
-    """Whether an output option is `-`: the document goes to standard output, so messages go to stderr."""
-    return path is not None and str(path) == "-"
-
 
 def confirm(env: Env, output: Path | None, zh: str, en: str) -> None:
-    """A confirmation line: on stdout, or on stderr when stdout carries the document itself."""
-    click.echo(env.say(zh, en), err=to_stdout(output))
+    """A confirmation line: on stdout, or on stderr when stdout carries the document itself (`-o -`)."""
+    click.echo(env.say(zh, en), err=actions.to_stdout(output))
+
+
+def pdf_skipped(env: Env, skipped: bool) -> None:
+    """The note on stderr when PDFs were wanted by default but LibreOffice is not installed."""
+    if skipped:
+        click.echo(env.say("已跳过 PDF：未安装 LibreOffice，只生成 .docx（--no-pdf 不再提示）",
+                           "PDFs skipped: LibreOffice is not installed, .docx only (--no-pdf to silence this)"),
+                   err=True)
 
 
 def fail(env: Env, err: PipelineError) -> None:
@@ -82,28 +78,20 @@ def interrupted(message: str | None) -> None:
     sys.exit(EXIT_INTERRUPTED)
 
 
-def _inputs(ctx: click.Context, env: Env | None) -> list[Path]:
-    """The files a command reads: its existing-path arguments and options, and the registry."""
-    found: list[Path] = [env.db] if env is not None else []
-    for param in ctx.command.params:
-        if isinstance(param.type, click.Path) and param.type.exists and param.name:
-            value = ctx.params.get(param.name)
-            found.extend(Path(v) for v in (value if isinstance(value, tuple) else (value,)) if v is not None)
-    return found
-
-
 def guarded(fn: F) -> F:
-    """Turn library failures into a one-line message and exit 3, never a traceback; no output may be one of
-    the command's inputs."""
+    """Turn library failures into a one-line message and exit 3 (a bad argument into a usage error, exit 2),
+    never a traceback. Each library call refuses to write over the files it reads; the registry of --db is
+    an input of every command (a document written over it would destroy the round)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from pipeline.fileio import inputs_protected
 
-        ctx = click.get_current_context()
-        env = ctx.find_object(Env)
+        env = click.get_current_context().find_object(Env)
         try:
-            with inputs_protected(_inputs(ctx, env)):
+            with inputs_protected([env.db] if env is not None else []):
                 return fn(*args, **kwargs)
+        except actions.BadArgument as e:
+            raise click.UsageError(e.message(env.lang if env is not None else usage.language())) from None
         except Interrupted as e:  # the library says what it saved
             assert env is not None
             interrupted(e.message(env.lang))
@@ -185,29 +173,6 @@ def pdf_option() -> Callable[[F], F]:
                              "--no-pdf: .docx only; default: PDFs when LibreOffice is installed")
 
 
-def want_pdf(env: Env, pdf: bool | None, output: Path | None = None) -> bool:
-    """Whether to write PDFs: --no-pdf never; --pdf always (LibreOffice missing: exit 3); by default when
-    LibreOffice is installed (else a note on stderr). A document sent to standard output has no PDF."""
-    if pdf is False:
-        return False
-    if to_stdout(output):
-        if pdf:
-            raise click.UsageError(env.say("--pdf 需要 -o 给出文件名", "--pdf needs a file name with -o"))
-        return False
-    from pipeline.office import soffice
-
-    if soffice() is not None:
-        return True
-    if pdf:
-        raise PipelineError("未安装 LibreOffice，无法按 --pdf 生成 PDF"
-                            "（请安装 libreoffice-writer，或用 --no-pdf 只生成 .docx）",
-                            "LibreOffice is not installed, so --pdf cannot be done (install libreoffice-writer, or "
-                            "use --no-pdf for .docx only)")
-    click.echo(env.say("已跳过 PDF：未安装 LibreOffice，只生成 .docx（--no-pdf 不再提示）",
-                       "PDFs skipped: LibreOffice is not installed, .docx only (--no-pdf to silence this)"), err=True)
-    return False
-
-
 @click.group("award", cls=AwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--call", "call", default="saq-2021", show_default=True,
               help="申报通知：schemas/ 下的文件夹名或任意通知文件夹路径 / call id or folder")
@@ -227,10 +192,7 @@ def main(ctx: click.Context, call: str, lang: str, db: str) -> None:
 @guarded
 def form(env: Env, output: Path | None) -> None:
     """写出本次通知的空白申报书（.docx）/ Write the blank application form."""
-    from pipeline.render.form import write_form
-
-    out = output or Path(f"{env.call.id}-申报书.docx")
-    write_form(env.call, out)
+    out = actions.write_blank_form(env.call, output)
     confirm(env, out, f"已写出空白申报书：{out}", f"Blank form written: {out}")
 
 
@@ -241,34 +203,21 @@ def form(env: Env, output: Path | None) -> None:
 @guarded
 def schema(env: Env, check_only: bool) -> None:
     """输出由 call.yaml 生成的 JSON Schema / Print the JSON Schema derived from call.yaml."""
-    from pipeline.calls import schema_path, schema_text
-
-    text = schema_text(env.call)
     if not check_only:
-        click.echo(text, nl=False)
+        click.echo(actions.derived_schema(env.call), nl=False)
         return
-    path = schema_path(env.call)
-    current = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if current != text:
+    state = actions.check_schema(env.call)
+    path = state.path
+    if not state.up_to_date:
         click.echo(env.say(f"{path} 已过期，请运行：award --call {env.call_id} schema > {path}",
                            f"{path} is stale; run: award --call {env.call_id} schema > {path}"), err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(env.say(f"{path} 与 call.yaml 一致", f"{path} is up to date"))
 
 
-def exit_code(reports: list[Report], strict: bool) -> int:
-    """1 when any report has an error (or, with --strict, a warning), else 0."""
-    bad = any(r.count("error") or (strict and r.count("warning")) for r in reports)
-    return EXIT_FINDINGS if bad else EXIT_OK
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None or to_stdout(output):
-        click.echo(text, nl=False)
-    else:
-        from pipeline.fileio import write_text
-
-        write_text(output, text)
+def exit_code(fails: bool) -> int:
+    """1 when the library says the check fails (an error; with --strict, a warning too), else 0."""
+    return EXIT_FINDINGS if fails else EXIT_OK
 
 
 @main.command()
@@ -284,53 +233,20 @@ def _emit(text: str, output: Path | None) -> None:
 def check(env: Env, files: tuple[Path, ...], fmt: str, output: Path | None, annotate: Path | None,
           strict: bool) -> None:
     """申报书自检 / Self-check of one or more applications."""
-    from pipeline.check.limits import check_limited
-
-    if annotate is not None and to_stdout(annotate) and (len(files) > 1 or to_stdout(output) or output is None):
-        raise click.UsageError(env.say("--annotate - 只用于一个文件，且报告须用 -o 写入文件",
-                                       "--annotate - takes one file, and the report must go to a file with -o"))
-    reports = []
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            from pipeline.fileio import read_reason
-
-            zh, en = read_reason(e)
-            raise PipelineError(f"无法读取 {path}：{zh}", f"Cannot read {path}: {en}") from None
-        report = check_limited(data, str(path), env.call)  # within file.max_seconds and file.max_memory_mb
-        reports.append(report)
-        if annotate is not None:
-            _annotate(env, data, report, path, annotate, several=len(files) > 1)
-    if fmt == "json":
-        payload: Any = [r.to_dict() for r in reports] if len(reports) > 1 else reports[0].to_dict()
-        _emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
-    elif fmt == "html":
-        from pipeline.report.html import render_html
-
-        _emit(render_html(reports, env.call, env.lang), output)
-    else:
-        from pipeline.report.text import render_text
-
-        _emit("\n".join(render_text(r, env.call, env.lang) for r in reports), output)
-    sys.exit(exit_code(reports, strict))
-
-
-def _annotate(env: Env, data: bytes, report: Report, path: Path, target: Path, several: bool) -> None:
-    from pipeline.report.annotate import NotAnnotated, annotatable, write_annotated
-
-    if not annotatable(report):
-        click.echo(env.say(f"{path}：不是可批注的 .docx，未写出批注副本",
-                           f"{path}: not a .docx that can be annotated; no annotated copy"), err=True)
-        return
-    out = target / f"{path.stem}-批注.docx" if several or target.is_dir() else target
-    try:
-        write_annotated(data, report, out, env.lang)  # refuses an input as its target (pipeline.fileio)
-    except NotAnnotated as e:
-        click.echo(env.say(f"{path}：{e.reason_zh}，未写出批注副本（报告照常输出）",
-                           f"{path}: {e.reason_en}; no annotated copy (the report follows)"), err=True)
-        return
-    click.echo(env.say(f"已写出批注副本：{out}", f"Annotated copy written: {out}"), err=True)
+    done = actions.check_files(files, env.call, fmt, output, annotate, env.lang)
+    for copy in done.annotated:
+        if copy.path is not None:
+            click.echo(env.say(f"已写出批注副本：{copy.path}", f"Annotated copy written: {copy.path}"), err=True)
+        elif copy.damaged is not None:
+            zh, en = copy.damaged
+            click.echo(env.say(f"{copy.source}：{zh}，未写出批注副本（报告照常输出）",
+                               f"{copy.source}: {en}; no annotated copy (the report follows)"), err=True)
+        else:
+            click.echo(env.say(f"{copy.source}：不是可批注的 .docx，未写出批注副本",
+                               f"{copy.source}: not a .docx that can be annotated; no annotated copy"), err=True)
+    if done.written is None:
+        click.echo(done.text, nl=False)
+    sys.exit(exit_code(done.fails(strict)))
 
 
 class Shown:
@@ -436,25 +352,19 @@ class Shown:
 def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, no_cache: bool,
           no_letters: bool, strict: bool, dry_run: bool) -> None:
     """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
-    from pipeline.batch import check_input, run_batch
-
-    check_input(input_path, out_dir)  # before the registry is opened: a refused run creates nothing
     if dry_run:
-        from pipeline.batch import dry_run_text
-
-        click.echo(dry_run_text(input_path, out_dir, env.call, Path(env.db), env.lang, jobs, not no_cache))
+        click.echo(actions.batch_dry_run(input_path, out_dir, env.call, env.db, jobs, not no_cache, env.lang))
         return
-    with env.registry(create=True) as registry, Shown(env) as shown:
-        result = run_batch(input_path, out_dir, env.call, registry, members=members, jobs=jobs,
-                           use_cache=not no_cache, progress=shown, lang=env.lang, letters=not no_letters)
-    rows = result.rows
-    passed = sum(1 for r in rows if r.report.status == "pass")
+    with Shown(env) as shown:
+        done = actions.check_batch(input_path, out_dir, env.call, env.db, members=members, jobs=jobs,
+                                   use_cache=not no_cache, letters=not no_letters, lang=env.lang, progress=shown)
+    result = done.result
     click.echo(env.say(
-        f"共 {len(rows)} 个文件：通过 {passed}，需处理 {len(rows) - passed}；新登记 {result.new}，"
-        f"检查 {result.checked}，缓存 {result.cached}。汇总：{out_dir / 'summary.xlsx'}",
-        f"{len(rows)} files: {passed} pass, {len(rows) - passed} to handle; {result.new} newly registered, "
-        f"{result.checked} checked, {result.cached} cached. Summary: {out_dir / 'summary.xlsx'}"))
-    sys.exit(exit_code([r.report for r in rows], strict))
+        f"共 {len(result.rows)} 个文件：通过 {done.passed}，需处理 {done.to_handle}；新登记 {result.new}，"
+        f"检查 {result.checked}，缓存 {result.cached}。汇总：{done.summary}",
+        f"{len(result.rows)} files: {done.passed} pass, {done.to_handle} to handle; {result.new} newly registered, "
+        f"{result.checked} checked, {result.cached} cached. Summary: {done.summary}"))
+    sys.exit(exit_code(done.fails(strict)))
 
 
 @main.command()
@@ -490,14 +400,10 @@ def demo(env: Env, out_dir: Path) -> None:
 @guarded
 def notice(env: Env, source: Path, output: Path, pdf: bool | None) -> None:
     """由通知源文件生成 GB/T 9704 公文（.docx，PDF）/ Render a notice source as a GB/T 9704 document."""
-    from pipeline.render.documents import render_notice_file
-
-    make_pdf = want_pdf(env, pdf, output)
     with Shown(env) as shown:
-        if make_pdf:
-            shown.phase("生成通知与 PDF", "writing the notice and its PDF")
-        written = render_notice_file(source, output, pdf=make_pdf, call=env.call)
-    for path in written:
+        done = actions.write_notice(source, output, env.call, pdf, progress=shown)
+    pdf_skipped(env, done.pdf_skipped)
+    for path in done.paths:
         confirm(env, output, f"已写出：{path}", f"Written: {path}")
 
 
@@ -509,16 +415,9 @@ def notice(env: Env, source: Path, output: Path, pdf: bool | None) -> None:
 @guarded
 def gongwen(env: Env, file: Path, fmt: str) -> None:
     """按 GB/T 9704-2012 检查公文（.docx 或文本）/ Check a notice against GB/T 9704-2012."""
-    from pipeline.check.gongwen import check_notice
-
-    report = check_notice(file, env.call)
-    if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        from pipeline.report.text import render_text
-
-        click.echo(render_text(report, env.call, env.lang), nl=False)
-    sys.exit(exit_code([report], strict=False))
+    done = actions.check_gongwen(file, env.call, fmt, env.lang)
+    click.echo(done.text, nl=False)
+    sys.exit(exit_code(done.fails()))
 
 
 # --- expert review (§4) ---------------------------------------------------------------------------------------
@@ -526,10 +425,6 @@ def gongwen(env: Env, file: Path, fmt: str) -> None:
 @main.group()
 def review() -> None:
     """专家评审：分配专家、评分表、导入评分、评审结果 / Expert review: assign, forms, import, results."""
-
-
-def _registry(env: Env) -> Any:
-    return env.registry()
 
 
 @review.command("assign")
@@ -542,10 +437,7 @@ def _registry(env: Env) -> Any:
 @guarded
 def review_assign(env: Env, judges_csv: Path, per_app: int | None, seed: int) -> None:
     """为通过形式审查的项目分配评审专家 / Assign judges to the applications that passed the checks."""
-    from pipeline.review import assign_judges
-
-    with _registry(env) as reg:
-        s = assign_judges(reg, env.call, judges_csv, per_app, seed)
+    s = actions.assign_judges(env.call, env.db, judges_csv, per_app, seed)
     click.echo(env.say(
         f"已为 {s.applications} 个项目各分配 {s.per_app} 位专家"
         f"（共 {s.judges} 位专家，每人 {s.min_load}～{s.max_load} 项，"
@@ -562,11 +454,10 @@ def review_assign(env: Env, judges_csv: Path, per_app: int | None, seed: int) ->
 @guarded
 def review_forms(env: Env, out_dir: Path, pdf: bool | None) -> None:
     """写出每位专家的评分工作簿和每个项目的纸质评分表 / Write judges' workbooks and printable forms."""
-    from pipeline.review import write_forms
-
-    make_pdf = want_pdf(env, pdf)
-    with _registry(env) as reg, Shown(env) as shown:
-        s = write_forms(reg, env.call, out_dir, make_pdf, progress=shown)
+    with Shown(env) as shown:
+        done = actions.write_review_forms(env.call, env.db, out_dir, pdf, progress=shown)
+    s = done.summary
+    pdf_skipped(env, done.pdf_skipped)
     click.echo(env.say(f"专家评分工作簿 {len(s.workbooks)} 份，纸质评分表 {len(s.docx)} 份（.docx），"
                        f"PDF {len(s.pdf)} 份：{out_dir}",
                        f"{len(s.workbooks)} judge workbooks, {len(s.docx)} scoring forms (.docx), "
@@ -583,10 +474,7 @@ def review_forms(env: Env, out_dir: Path, pdf: bool | None) -> None:
 @guarded
 def review_import(env: Env, files: tuple[Path, ...], replace: bool) -> None:
     """导入专家填好的评分工作簿 / Import filled scoring workbooks."""
-    from pipeline.review import import_workbooks
-
-    with _registry(env) as reg:
-        s = import_workbooks(reg, env.call, files, replace)
+    s = actions.import_scores(env.call, env.db, files, replace)
     for r in s.rejections:
         click.echo(env.say("不予导入：", "rejected: ") + r.message(env.lang), err=True)
     for f in s.files:
@@ -605,10 +493,7 @@ def review_import(env: Env, files: tuple[Path, ...], replace: bool) -> None:
 @guarded
 def review_results(env: Env, output: Path) -> None:
     """计算最终得分、排名和奖励等级 / Final scores, ranking and award levels."""
-    from pipeline.review import make_results
-
-    with _registry(env) as reg:
-        s = make_results(reg, env.call, output)
+    s = actions.review_results(env.call, env.db, output)
     levels_zh = "，".join(f"{k} {v} 项" for k, v in s.awarded.items())
     levels_en = ", ".join(f"{k} {v}" for k, v in s.awarded.items())
     confirm(env, output, f"已评分 {s.scored} 项：{levels_zh}；待核查 {s.held} 项；标准分排名提示 {s.warnings} 项："
@@ -618,18 +503,15 @@ def review_results(env: Env, output: Path) -> None:
 
 # --- documents issued from the registry: letters, the decision, certificates ---------------------------------
 
-def _date_option(env: Env, given: str | None, key: str) -> Any:
-    import datetime as dt
-
-    from pipeline.calls import document_setting
-
-    if given:
-        try:
-            return dt.date.fromisoformat(given)
-        except ValueError:
-            raise click.BadParameter(env.say(f"日期应为 YYYY-MM-DD：{given}", f"a date is YYYY-MM-DD: {given}"),
-                                     param_hint="--date") from None
-    return document_setting(env.call, key, dt.date) or dt.date.today()
+def date_option(env: Env, given: str | None) -> dt.date | None:
+    """The date of --date (YYYY-MM-DD), or None: the library then takes the call's date, else today."""
+    if not given:
+        return None
+    try:
+        return dt.date.fromisoformat(given)
+    except ValueError:
+        raise click.BadParameter(env.say(f"日期应为 YYYY-MM-DD：{given}", f"a date is YYYY-MM-DD: {given}"),
+                                 param_hint="--date") from None
 
 
 @main.command()
@@ -640,12 +522,11 @@ def _date_option(env: Env, given: str | None, key: str) -> Any:
 @guarded
 def letters(env: Env, out_dir: Path, date_text: str | None, pdf: bool | None) -> None:
     """每份登记的申报书一封受理通知或退回补正通知 / An acceptance or return letter per registered application."""
-    from pipeline.issuing import write_letters
-
-    date = _date_option(env, date_text, "letters_date")
-    make_pdf = want_pdf(env, pdf)
-    with env.registry() as registry, Shown(env) as shown:
-        done = write_letters(registry, env.call, out_dir, date, pdf=make_pdf, progress=shown)
+    date = date_option(env, date_text)
+    with Shown(env) as shown:
+        written = actions.write_letters(env.call, env.db, out_dir, date, pdf, progress=shown)
+    pdf_skipped(env, written.pdf_skipped)
+    done = written.issued
     c = done.counts
     skipped_zh = f"，未出具 {c['skipped']}" if c.get("skipped") else ""
     skipped_en = f", {c['skipped']} without a letter" if c.get("skipped") else ""
@@ -668,35 +549,14 @@ def letters(env: Env, out_dir: Path, date_text: str | None, pdf: bool | None) ->
 @guarded
 def decision(env: Env, output: Path, number: str | None, date_text: str | None, pdf: bool | None) -> None:
     """表彰决定，附获奖项目名单 / The award decision with the winners table."""
-    from pipeline.calls import document_setting
-    from pipeline.issuing import write_decision
-
-    make_pdf = want_pdf(env, pdf, output)
-    number = number or document_setting(env.call, "decision_number", str)
-    if not number:
-        raise click.UsageError(env.say("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
-                                       "give the document number with --number (or documents.decision_number)"))
-    from pipeline.gbt9704 import check_doc_number
-
-    bad = check_doc_number(number)
-    if bad is not None:  # the checker's own rule, before anything is rendered
-        v = bad.params
-        raise click.UsageError(env.say(
-            f"文号“{v['actual']}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”（{bad.code}）",
-            f"document number \"{v['actual']}\" breaks GB/T 9704 ({v['reason_en']}); write \"{v['expected']}\" "
-            f"({bad.code})"))
-    with env.registry() as registry:
-        made = write_decision(registry, env.call, output, _date_option(env, date_text, "decision_date"), number)
-    confirm(env, output, f"表彰决定（{made.counts['winners']} 个获奖项目）：{output}",
-            f"Award decision ({made.counts['winners']} awarded projects): {output}")
-    if make_pdf:
-        from pipeline.render.documents import settle_closing_block
-
-        with Shown(env) as shown:
-            shown.phase("生成 PDF", "writing the PDF")
-            made_pdf = settle_closing_block(output)
-        for p in made_pdf:
-            click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
+    date = date_option(env, date_text)
+    with Shown(env) as shown:
+        made = actions.write_decision(env.call, env.db, output, number, date, pdf, progress=shown)
+    pdf_skipped(env, made.pdf_skipped)
+    confirm(env, output, f"表彰决定（{made.winners} 个获奖项目）：{output}",
+            f"Award decision ({made.winners} awarded projects): {output}")
+    for p in made.pdfs:
+        click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
 
 
 @main.command()
@@ -713,28 +573,16 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
 def certificates(env: Env, out_dir: Path, seal: Path | None, sample_seal: bool, date_text: str | None,
                  pdf: bool | None, jobs: int | None) -> None:
     """获奖证书（单位、个人）、合并打印 PDF、清单 / Certificates, the merged print PDF and the manifest."""
-    from pipeline.issuing import write_certificates_from_registry
-    from pipeline.render.certificates import sample_seal as bundled_seal
-
-    if seal is not None and sample_seal:
-        raise click.UsageError(env.say("--seal 与 --sample-seal 只能选一个", "give --seal or --sample-seal, not both"))
-    if seal is None and not sample_seal:
-        raise click.UsageError(env.say(
-            "请用 --seal 给出本单位的印章图片（.png/.jpg）；只是试用时可用 --sample-seal（示例印章“样章”）",
-            "give the seal picture with --seal (.png/.jpg); to try the tool out, --sample-seal (the sample seal 样章)"))
-    if sample_seal:
-        seal = bundled_seal()
+    date = date_option(env, date_text)
+    with Shown(env) as shown:
+        done = actions.issue_certificates(env.call, env.db, out_dir, seal, sample_seal, date, pdf, jobs, env.lang,
+                                          progress=shown)
+    if done.sample_seal:
         click.echo(env.say("注意：证书使用示例印章“样章”，仅供试印，不可对外颁发",
                            "Note: the certificates carry the sample seal 样章: for trying out, not for issuing"),
                    err=True)
-    date = _date_option(env, date_text, "award_date")
-    make_pdf = want_pdf(env, pdf)
-    with env.registry() as registry, Shown(env) as shown:
-        shown.phase("生成获奖证书" + ("与 PDF" if make_pdf else ""), "writing the certificates" + (
-            " and PDFs" if make_pdf else ""))
-        done = write_certificates_from_registry(registry, env.call, out_dir, date, seal, pdf=make_pdf, jobs=jobs,
-                                                lang=env.lang)
-    c = done.counts
+    pdf_skipped(env, done.pdf_skipped)
+    c = done.issued.counts
     click.echo(env.say(f"证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}；PDF {c['pdf']}）："
                        f"{out_dir}",
                        f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person; {c['pdf']} PDF): "

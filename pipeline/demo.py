@@ -1,4 +1,5 @@
-"""`award demo`: the whole pipeline on the bundled samples, end to end."""
+"""`award demo`: the whole pipeline on the bundled samples, end to end, through the same library calls
+(pipeline.actions) as the commands staff run one by one."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline import actions
 from pipeline.calls import Call
 from pipeline.check import check_bytes
 from pipeline.fileio import output_dir, write_text
 from pipeline.model import Report
 from pipeline.progress import Progress, silent
 from pipeline.report.annotate import write_annotated
-from pipeline.report.html import render_html
-from pipeline.report.text import render_text
 from pipeline.resources import samples_dir
 
 # the demo's output, one folder per step of the round in the order staff meet them (named as staff name them)
@@ -81,15 +81,13 @@ def _pdf_step(form: Path, zh: bool) -> str:
 def run_demo(call: Call, out: Path, lang: str = "zh", progress: Progress | None = None) -> Iterator[str]:
     """Write the blank form, check every sample, write reports and annotated copies, then the batch, review and
     documents steps; yields a line per step (with the time it took) and tells `progress` what it is doing."""
-    from pipeline.render.form import write_form
-
     zh = lang == "zh"
     shown = silent(progress)
     start = time.monotonic()
     shown.phase("空白申报书", "blank form")
     for folder in ("form", "reports", "annotated"):
         output_dir(out / DIRS[folder])
-    form = write_form(call, out / DIRS["form"] / f"{call.id}-申报书.docx")
+    form = actions.write_blank_form(call, out / DIRS["form"] / actions.blank_form_name(call))
     yield (f"空白申报书：{form}" if zh else f"Blank form: {form}")
     yield _pdf_step(form, zh) + _took(start, zh)
     root = samples_dir()
@@ -105,9 +103,8 @@ def run_demo(call: Call, out: Path, lang: str = "zh", progress: Progress | None 
         report = check_bytes(data, str(rel), call)
         reports.append(report)
         name = str(rel.with_suffix("")).replace("/", "-") + ("-pdf" if path.suffix == ".pdf" else "")
-        write_text(reports_dir / f"{name}.json", json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        write_text(reports_dir / f"{name}.txt", render_text(report, call, lang))
-        write_text(reports_dir / f"{name}.html", render_html([report], call, lang))
+        for fmt, suffix in (("json", "json"), ("text", "txt"), ("html", "html")):  # what award check prints
+            write_text(reports_dir / f"{name}.{suffix}", actions.report_document([report], fmt, call, lang))
         if (report.findings and report.file.format == "docx"
                 and not report.findings[0].code.startswith(("file.", "form.unrecognized"))):
             write_annotated(data, report, annotated_dir / f"{name}-批注.docx", lang)
@@ -116,7 +113,7 @@ def run_demo(call: Call, out: Path, lang: str = "zh", progress: Progress | None 
             mismatched += 1
             yield (f"  与预期不符：{rel}" if zh else f"  differs from its expectation: {rel}")
         shown.advance()
-    html = write_text(reports_dir / "index.html", render_html(reports, call, lang))
+    html = write_text(reports_dir / "index.html", actions.report_document(reports, "html", call, lang))
     passed = sum(1 for r in reports if r.status == "pass")
     by_format: dict[str, int] = {}
     for r in reports:
@@ -138,9 +135,6 @@ def batch_steps(call: Call, out: Path, lang: str = "zh", progress: Progress | No
     valid applications) into the demo registry the later stages use. Each demo starts with fresh registries."""
     import shutil
 
-    from pipeline.batch import run_batch
-    from pipeline.registry import Registry
-
     zh = lang == "zh"
     shown = silent(progress)
     root = samples_dir()
@@ -159,45 +153,39 @@ def batch_steps(call: Call, out: Path, lang: str = "zh", progress: Progress | No
         shown.note(f"批量检查（{what}）…", f"Batch ({what}) …")
         for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             stale.unlink(missing_ok=True)
-        with Registry(db, call_id=call.id) as registry:
-            result = run_batch(folder, target, call, registry, members=members, lang=lang, progress=shown)
-        passed = sum(1 for r in result.rows if r.report.status == "pass")
+        done = actions.check_batch(folder, target, call, db, members=members, lang=lang, progress=shown)
+        files = len(done.result.rows)
         letters = len(list((target / "letters").glob("*.docx"))) if (target / "letters").is_dir() else 0
-        yield (f"批量检查（{what}）：{len(result.rows)} 个文件，通过 {passed}，需处理 {len(result.rows) - passed}；"
-               f"退回补正通知 {letters} 封；登记库 {db}，汇总 {target / 'summary.xlsx'}" if zh else
-               f"Batch ({what}): {len(result.rows)} files, {passed} pass, {len(result.rows) - passed} to handle; "
-               f"{letters} return letters; registry {db}, summary {target / 'summary.xlsx'}") + _took(start, zh)
+        yield (f"批量检查（{what}）：{files} 个文件，通过 {done.passed}，需处理 {done.to_handle}；"
+               f"退回补正通知 {letters} 封；登记库 {db}，汇总 {done.summary}" if zh else
+               f"Batch ({what}): {files} files, {done.passed} pass, {done.to_handle} to handle; "
+               f"{letters} return letters; registry {db}, summary {done.summary}") + _took(start, zh)
 
 
 def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress | None = None) -> Iterator[str]:
-    """After the batch: expert review of the demo round, the call notice, letters, the decision, certificates."""
-    import datetime as dt
-
-    from pipeline.calls import document_setting
-    from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
-    from pipeline.office import soffice
+    """After the batch: expert review of the demo round, the call notice, letters, the decision, certificates (each
+    document with the dates, numbers and seal a user leaving them out gets)."""
     from pipeline.registry import Registry
-    from pipeline.render.certificates import sample_seal
-    from pipeline.render.documents import demo_notice, settle_closing_block
     from pipeline.review import run_demo_review
 
     zh = lang == "zh"
     shown = silent(progress)
-    pdf = soffice() is not None
+    pdf = actions.plan_pdf(None).make
     if not pdf:
         yield ("未安装 LibreOffice：以下各步只生成 .docx，PDF 已跳过" if zh
                else "LibreOffice is not installed: the steps below write .docx only, PDFs skipped")
     root = samples_dir()
     start = time.monotonic()
     shown.phase("申报通知（GB/T 9704）", "the call notice (GB/T 9704)")
-    notice = demo_notice(out / DIRS["notice"])
+    # the sample notice of the seed call: rendered with the package's templates and the template call's rules
+    notice = actions.write_notice(root / "notices" / "call-2021.txt",
+                                  output_dir(out / DIRS["notice"]) / "call-2021.docx", None, pdf).paths
     yield (f"通知（GB/T 9704）：{'、'.join(str(p) for p in notice)}" if zh else
            f"Notice (GB/T 9704): {', '.join(str(p) for p in notice)}") + _took(start, zh)
     with Registry(out / ROUND_DB, call_id=call.id, create=False) as registry:
         start = time.monotonic()
         letters_dir = out / DIRS["letters"]
-        done = write_letters(registry, call, letters_dir, document_setting(call, "letters_date", dt.date), pdf=pdf,
-                             progress=shown)
+        done = actions.write_letters(call, registry, letters_dir, pdf=pdf, progress=shown).issued
         yield (f"示例轮次的通知书：受理 {done.counts['accepted']}，退回补正 {done.counts['returned']}"
                f"（{letters_dir}）" if zh else f"Letters for the demo round: {done.counts['accepted']} accepted, "
                f"{done.counts['returned']} returned ({letters_dir})") + _took(start, zh)
@@ -214,19 +202,14 @@ def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress |
         start = time.monotonic()
         shown.phase("表彰决定", "the award decision")
         decision = output_dir(out / DIRS["decision"]) / "表彰决定.docx"
-        write_decision(registry, call, decision, document_setting(call, "decision_date", dt.date),
-                       document_setting(call, "decision_number", str))
-        if pdf:
-            settle_closing_block(decision)
+        actions.write_decision(call, registry, decision, pdf=pdf)  # settled closing block, with a PDF
         yield (f"表彰决定：{decision}" if zh else f"Award decision: {decision}") + _took(start, zh)
         start = time.monotonic()
         shown.phase("获奖证书", "certificates")
         certificates_dir = out / DIRS["certificates"]
         # The demo has no seal of the association's own: it uses the bundled sample seal (样章) and says so.
-        certs = write_certificates_from_registry(registry, call, certificates_dir,
-                                                 document_setting(call, "award_date", dt.date),
-                                                 sample_seal(), pdf=pdf, lang=lang)
-        c = certs.counts
+        c = actions.issue_certificates(call, registry, certificates_dir, sample_seal=True, pdf=pdf,
+                                       lang=lang).issued.counts
         yield (f"获奖证书 {c['certificates']} 张（单位 {c['units']}，个人 {c['persons']}），PDF {c['pdf']} 份，"
                f"合并打印稿与清单在 {certificates_dir}；使用示例印章“样章”（award certificates 须用 --seal "
                "给出本单位印章）" if zh else
