@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline import actions, usage
+from pipeline import usage
 from pipeline.errors import Interrupted, PipelineError
 
+
+def _lazy(name: str) -> ModuleType:
+    """The module, loaded on first use (importlib's LazyLoader): `award --help` and a mistyped option never load
+    the library, and each command loads only what its action imports."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 if TYPE_CHECKING:
+    from pipeline import actions
     from pipeline.calls import Call
+else:
+    actions = _lazy("pipeline.actions")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
