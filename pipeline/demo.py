@@ -174,12 +174,12 @@ def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress |
     import datetime as dt
 
     from pipeline.calls import document_setting
+    from pipeline.demo_review import run_demo_review
     from pipeline.issuing import write_certificates_from_registry, write_decision, write_letters
     from pipeline.registry import Registry
     from pipeline.render.certificates import sample_seal
     from pipeline.render.documents import demo_notice, settle_closing_block
     from pipeline.render.pdf import soffice
-    from pipeline.review import run_demo_review
 
     zh = lang == "zh"
     shown = silent(progress)
