@@ -35,7 +35,7 @@ from pipeline.ingest.sources import Source, close_archives, read_source, source_
 from pipeline.ingest.zipguard import OPEN_ERRORS, directory_excess, is_bomb, unsafe_name
 from pipeline.model import FileInfo, Location, Report
 from pipeline.progress import Progress, silent
-from pipeline.registry import Registry
+from pipeline.registry import Listing, Registry
 from pipeline.report.rows import DryRunLine, Row
 
 # Files a folder or an archive holds that nobody submitted: desktop clutter, macOS resource forks and Word's lock
@@ -538,6 +538,8 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     sources = collect(input_path, call, out_dir)
     version = call_version(call)
     prefix, digits = _numbering(call)
+    roles = call.roles  # the fields the registry lists beside each report
+    listing = Listing(roles.applicant_name, roles.applicant_code, roles.project_name, roles.project_category)
     file_reports: dict[str, dict[str, Any]] = {}
     locations: dict[str, dict[str, Any]] = {}
 
@@ -574,7 +576,7 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
             if reg_no is None:
                 unnumbered[sha] = report
             else:
-                registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs)
+                registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs, listing=listing)
                 file_reports[reg_no], locations[reg_no] = report, locs
                 checked += 1
                 for path in paths_of[sha]:

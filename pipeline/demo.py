@@ -165,8 +165,8 @@ def batch_steps(call: Call, out: Path, lang: str = "zh", progress: Progress | No
 def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress | None = None) -> Iterator[str]:
     """After the batch: expert review of the demo round, the call notice, letters, the decision, certificates (each
     document with the dates, numbers and seal a user leaving them out gets)."""
+    from pipeline.demo_review import run_demo_review
     from pipeline.registry import Registry
-    from pipeline.review import run_demo_review
 
     zh = lang == "zh"
     shown = silent(progress)

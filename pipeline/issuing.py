@@ -120,7 +120,7 @@ def _results(registry: Registry, call: Call) -> list[tuple[str, Winner]]:
 
     rows = [(r.reg_no, Winner(level=r.level, level_name=r.level_name or "", serial=r.serial, project=r.project,
                               units=tuple(r.units), persons=tuple(r.persons)))
-            for r in load_results(registry, call.id)
+            for r in load_results(registry, call)
             if r.level is not None and r.serial is not None and not r.hold]
     if not rows:
         raise NothingToIssue("登记库中没有获奖结果，请先完成评审（award review results）",
@@ -146,21 +146,9 @@ def assign_certificate_numbers(registry: Registry, call: Call) -> list[Certifica
     wanted = []
     for reg_no, w in _results(registry, call):
         wanted += certificates_for(call, w.project, w.level, w.serial, w.units, w.persons, registration=reg_no)
-    with registry.transaction() as c:
-        kept = {(reg, kind, rank): number for reg, kind, rank, number in
-                c.execute("SELECT reg_no, kind, rank, number FROM certificates WHERE call = ?", (call.id,))}
-        out = []
-        for cert in wanted:
-            key = (cert.registration, cert.kind, cert.rank)
-            if key in kept:
-                cert = replace(cert, number=kept[key])
-            else:
-                c.execute("INSERT INTO certificates (number, call, reg_no, kind, rank, name, issued_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (cert.number, call.id, cert.registration, cert.kind, cert.rank, cert.name,
-                           dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
-            out.append(cert)
-    return out
+    numbers = registry.certificate_numbers(call.id, [(cert.number, cert.registration, cert.kind, cert.rank, cert.name)
+                                                     for cert in wanted])
+    return [replace(cert, number=number) for cert, number in zip(wanted, numbers, strict=True)]
 
 
 def write_certificates_from_registry(registry: Registry, call: Call, out_dir: Path, award_date: dt.date,

@@ -202,6 +202,55 @@ class Registered:
         return dict((self.report or {}).get("fields") or {})
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The field ids whose values the applications table lists beside a checked file's report (the call's roles:
+    the registry knows no field id of its own)."""
+
+    applicant: str
+    credit_code: str
+    project: str
+    category: str
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """A judge's scoring form as the registry keeps it (criteria and total as floats)."""
+
+    reg_no: str
+    judge_id: str
+    criteria: dict[str, float]
+    total: float
+    veto: bool
+    comment: str
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """An application's computed result as the registry keeps it (migration 2, table results)."""
+
+    reg_no: str
+    rank: int | None
+    serial: int | None
+    level: int | None
+    level_name: str | None
+    hold: bool
+    vetoed_by: tuple[str, ...]
+    forms: int
+    final: float | None
+    plain_mean: float | None
+    z_mean: float | None
+    z_rank: int | None
+    rank_shift: int | None
+    averages: dict[str, float | None]
+    counted: tuple[str, ...]
+
+
+# A judge as the registry keeps it: (id, name, unit, credit code or None, fields of expertise).
+JudgeRow = tuple[str, str, str, str | None, tuple[str, ...]]
+# A certificate to number: (proposed number, registration number, kind, rank, name).
+CertificateRow = tuple[str, str, str, int, str]
+
 _COLUMNS = ("reg_no, seq, sha256, path, status, applicant, credit_code, project, category, errors, warnings, "
             "report")
 
@@ -214,6 +263,11 @@ def _registered(r: Sequence[Any]) -> Registered:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _stored_score(r: Sequence[Any]) -> StoredScore:
+    return StoredScore(reg_no=r[0], judge_id=r[1], criteria=json.loads(r[2]), total=r[3], veto=bool(r[4]),
+                       comment=r[5] or "")
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -524,16 +578,17 @@ class Registry:
                                      (call_id, call_version, tool_version)).fetchone()[0])
 
     def store_file_report(self, reg_no: str, report: dict[str, Any], call_version: str, tool_version: str,
-                          locations: dict[str, Any] | None = None) -> None:
-        """Keep the single-file report of a checked file (the cache) and the locations of its fields."""
+                          locations: dict[str, Any] | None = None, *, listing: Listing) -> None:
+        """Keep the single-file report of a checked file (the cache) and the locations of its fields; the
+        applications table lists the values of the `listing` fields beside it."""
         f = report.get("fields") or {}
         cached = {"report": report, "locations": locations or {}}
         with self.transaction() as c:
             c.execute("UPDATE applications SET file_report = ?, call_version = ?, tool_version = ?, format = ?, "
                       "applicant = ?, credit_code = ?, project = ?, category = ?, checked_at = ? WHERE reg_no = ?",
                       (json.dumps(cached, ensure_ascii=False), call_version, tool_version,
-                       report["file"]["format"], f.get("applicant.name"), f.get("applicant.credit_code"),
-                       f.get("project.name"), f.get("project.category"), _now(), reg_no))
+                       report["file"]["format"], f.get(listing.applicant), f.get(listing.credit_code),
+                       f.get(listing.project), f.get(listing.category), _now(), reg_no))
 
     def store_results(self, results: Sequence[dict[str, Any]], texts: Sequence[str] | None = None) -> None:
         """The final reports of a batch (file and batch findings): status and counts, in one transaction.
@@ -580,6 +635,125 @@ class Registry:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE reg_no IN ({marks}) ORDER BY seq",
                                  list(numbers)).fetchall()
         return [_registered(r) for r in rows]
+
+    # -- review (migration 2): judges, assignments, scores, results ---------------------------------------------
+
+    def replace_assignments(self, call_id: str, judges: Sequence[JudgeRow],
+                            assignments: Sequence[tuple[str, str, int, bool]], seed: int) -> int:
+        """The call's judges and assignments (registration number, judge id, position, category match) replaced
+        in one transaction; refused, nothing written, once the call has scores: returns how many (0: replaced)."""
+        with self.transaction() as c:
+            scored = int(c.execute("SELECT COUNT(*) FROM scores WHERE call = ?", (call_id,)).fetchone()[0])
+            if scored:
+                return scored
+            c.execute("DELETE FROM assignments WHERE call = ?", (call_id,))
+            c.execute("DELETE FROM judges WHERE call = ?", (call_id,))
+            c.executemany("INSERT INTO judges (call, judge_id, name, unit, credit_code, fields) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          [(call_id, jid, name, unit, code, json.dumps(list(fields), ensure_ascii=False))
+                           for jid, name, unit, code, fields in judges])
+            now = _now()
+            c.executemany("INSERT INTO assignments (call, reg_no, judge_id, position, category_match, seed, "
+                          "assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          [(call_id, reg_no, jid, position, int(match), seed, now)
+                           for reg_no, jid, position, match in assignments])
+        return 0
+
+    def judges(self, call_id: str) -> list[JudgeRow]:
+        """The judges of the call's current assignment, by id."""
+        rows = self.conn.execute("SELECT judge_id, name, unit, credit_code, fields FROM judges WHERE call = ? "
+                                 "ORDER BY judge_id", (call_id,)).fetchall()
+        return [(r[0], r[1], r[2], r[3], tuple(json.loads(r[4]))) for r in rows]
+
+    def assignments(self, call_id: str) -> dict[str, list[str]]:
+        """Registration numbers per judge id, in registration order."""
+        out: dict[str, list[str]] = {}
+        for jid, reg_no in self.conn.execute(
+                "SELECT s.judge_id, s.reg_no FROM assignments s JOIN applications a ON a.reg_no = s.reg_no "
+                "WHERE s.call = ? ORDER BY s.judge_id, a.seq", (call_id,)):
+            out.setdefault(jid, []).append(reg_no)
+        return out
+
+    def scores(self, call_id: str) -> list[StoredScore]:
+        """Every stored scoring form of the call, by registration number and judge id."""
+        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment FROM scores "
+                                 "WHERE call = ? ORDER BY reg_no, judge_id", (call_id,)).fetchall()
+        return [_stored_score(r) for r in rows]
+
+    def scores_of_judge(self, call_id: str, judge_id: str) -> dict[str, StoredScore]:
+        """One judge's stored scoring forms, by registration number."""
+        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment FROM scores "
+                                 "WHERE call = ? AND judge_id = ?", (call_id, judge_id)).fetchall()
+        return {r[0]: _stored_score(r) for r in rows}
+
+    def upsert_scores(self, call_id: str, forms: Sequence[tuple[int, StoredScore]], source: str,
+                      source_sha256: str) -> tuple[int, int]:
+        """Store scoring forms read from rows of one workbook (source, its SHA-256), each replacing the judge's
+        earlier form of that application, in one transaction; returns (new, replaced)."""
+        new = replaced = 0
+        with self.transaction() as c:
+            now = _now()
+            for row, s in forms:
+                was = c.execute("SELECT 1 FROM scores WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                                (call_id, s.reg_no, s.judge_id)).fetchone()
+                c.execute(
+                    "INSERT INTO scores (call, reg_no, judge_id, criteria, total, veto, comment, source, "
+                    "source_sha256, source_row, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (call, reg_no, judge_id) DO UPDATE SET criteria = excluded.criteria, "
+                    "total = excluded.total, veto = excluded.veto, comment = excluded.comment, "
+                    "source = excluded.source, source_sha256 = excluded.source_sha256, "
+                    "source_row = excluded.source_row, imported_at = excluded.imported_at",
+                    (call_id, s.reg_no, s.judge_id, json.dumps(s.criteria, sort_keys=True), s.total, int(s.veto),
+                     s.comment, source, source_sha256, row, now))
+                if was:
+                    replaced += 1
+                else:
+                    new += 1
+        return new, replaced
+
+    def replace_results(self, call_id: str, results: Sequence[StoredResult]) -> None:
+        """The call's computed results replaced by these (one transaction)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM results WHERE call = ?", (call_id,))
+            now = _now()
+            c.executemany(
+                "INSERT INTO results (call, reg_no, rank, serial, level, level_name, hold, vetoed_by, forms, final, "
+                "plain_mean, z_mean, z_rank, rank_shift, averages, counted, computed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(call_id, r.reg_no, r.rank, r.serial, r.level, r.level_name, int(r.hold),
+                  json.dumps(list(r.vetoed_by)), r.forms, r.final, r.plain_mean, r.z_mean, r.z_rank, r.rank_shift,
+                  json.dumps(r.averages), json.dumps(list(r.counted)), now) for r in results])
+
+    def results(self, call_id: str) -> list[StoredResult]:
+        """The call's stored results in ranking order (unscored applications last, in registration order)."""
+        rows = self.conn.execute(
+            "SELECT r.reg_no, r.rank, r.serial, r.level, r.level_name, r.hold, r.vetoed_by, r.forms, r.final, "
+            "r.plain_mean, r.z_mean, r.z_rank, r.rank_shift, r.averages, r.counted FROM results r "
+            "JOIN applications a ON a.reg_no = r.reg_no WHERE r.call = ? "
+            "ORDER BY r.rank IS NULL, r.rank, a.seq", (call_id,)).fetchall()
+        return [StoredResult(reg_no=r[0], rank=r[1], serial=r[2], level=r[3], level_name=r[4], hold=bool(r[5]),
+                             vetoed_by=tuple(json.loads(r[6])), forms=r[7], final=r[8], plain_mean=r[9],
+                             z_mean=r[10], z_rank=r[11], rank_shift=r[12], averages=json.loads(r[13]),
+                             counted=tuple(json.loads(r[14]))) for r in rows]
+
+    # -- certificates (migration 3) -----------------------------------------------------------------------------
+
+    def certificate_numbers(self, call_id: str, proposed: Sequence[CertificateRow]) -> list[str]:
+        """The number of each certificate: the one given before for its registration number, kind and rank,
+        else the proposed one, stored now so that it is kept for good (one transaction)."""
+        with self.transaction() as c:
+            kept = {(reg_no, kind, rank): number for reg_no, kind, rank, number in
+                    c.execute("SELECT reg_no, kind, rank, number FROM certificates WHERE call = ?", (call_id,))}
+            out = []
+            for number, reg_no, kind, rank, name in proposed:
+                key = (reg_no, kind, rank)
+                if key in kept:
+                    number = kept[key]
+                else:
+                    c.execute("INSERT INTO certificates (number, call, reg_no, kind, rank, name, issued_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", (number, call_id, reg_no, kind, rank, name, _now()))
+                out.append(number)
+        return out
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from conftest import SAMPLES, copy_registry
 
 from pipeline.batch import run_batch
 from pipeline.cli import main
+from pipeline.demo_review import run_demo_review
 from pipeline.issuing import (
     NothingToIssue,
     assign_certificate_numbers,
@@ -25,7 +26,7 @@ from pipeline.issuing import (
 )
 from pipeline.registry import Registry
 from pipeline.render.docx import plain
-from pipeline.review import load_results, run_demo_review
+from pipeline.review import load_results
 
 DAY = dt.date(2021, 9, 28)
 

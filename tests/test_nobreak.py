@@ -14,12 +14,13 @@ import pytest
 from conftest import APPS, SAMPLES, copy_registry
 
 from pipeline.batch import run_batch
+from pipeline.demo_review import run_demo_review
 from pipeline.issuing import assign_certificate_numbers, write_decision, write_letters
 from pipeline.office import convert, soffice
 from pipeline.registry import Registry
 from pipeline.render import docx as render_docx
 from pipeline.render.docx import nobreak, plain, protect
-from pipeline.review import load_results, run_demo_review
+from pipeline.review import load_results
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from pipeline import review as rv
 from pipeline.cli import main
+from pipeline.demo_review import run_demo_review
 from pipeline.registry import Registry
 from pipeline.render.docx import template_variables
 from pipeline.render.review_docs import scoring_form_context, scoring_form_template
@@ -646,7 +647,7 @@ def test_results_stored_and_loaded(reg: Registry, call: Any, tmp_path: Path) -> 
 
 
 def test_demo_review_end_to_end(reg: Registry, call: Any, tmp_path: Path) -> None:
-    out = rv.run_demo_review(reg, call, JUDGES, tmp_path / "review", pdf=True)
+    out = run_demo_review(reg, call, JUDGES, tmp_path / "review", pdf=True)
     assert out["applications"] == 12 and out["workbooks"] == 20 and out["scoring_forms_docx"] == 12
     assert out["scoring_forms_pdf"] == 12 or out["pdf_skipped"]
     assert out["rows_rejected"] == 4 and out["held"] == 1 and out["scored"] == 12

@@ -1,11 +1,16 @@
-"""Review documents: each judge's scoring workbook, the printable scoring form, the results workbook."""
+"""Review documents: each judge's scoring workbook, the printable scoring form, the results workbook.
+
+What they show of judges, applications, scores and results is named by the protocols below (pipeline.review's
+Judge, AppInfo, Score, Outcome and Quota satisfy them): the review imports this module, never the other way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -13,12 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.calls import Call
+from pipeline.calls import Call, Rubric
 from pipeline.fileio import atomic_write, save_docx_reproducible
 from pipeline.render.docx import render_template
-from pipeline.render.sheets import print_setup, text_lines
-from pipeline.resources import call_template
-from pipeline.review import (
+from pipeline.render.review_layout import (
     FIRST_CRITERION_COL,
     FIRST_ROW,
     HEADER_ROW,
@@ -28,17 +31,110 @@ from pipeline.review import (
     NO,
     SHEET,
     YES,
-    AppInfo,
-    Judge,
-    Outcome,
-    Quota,
-    Rubric,
-    Score,
-    judge_z_scores,
     total_formula,
     workbook_columns,
 )
+from pipeline.render.sheets import print_setup, text_lines
+from pipeline.resources import call_template
 from pipeline.text import display_width
+
+
+class JudgeLike(Protocol):
+    """A judge as the documents show one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+
+
+class AppLike(Protocol):
+    """An application as the review documents show one."""
+
+    @property
+    def reg_no(self) -> str: ...
+    @property
+    def project(self) -> str: ...
+    @property
+    def applicant(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def units(self) -> tuple[tuple[str, str | None], ...]: ...
+    @property
+    def persons(self) -> tuple[str, ...]: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+
+class ScoreLike(Protocol):
+    """A judge's valid scoring form."""
+
+    @property
+    def reg_no(self) -> str: ...
+    @property
+    def judge_id(self) -> str: ...
+    @property
+    def criteria(self) -> dict[str, Fraction]: ...
+    @property
+    def veto(self) -> bool: ...
+    @property
+    def comment(self) -> str: ...
+    @property
+    def total(self) -> Fraction: ...
+
+
+class OutcomeLike(Protocol):
+    """An application's computed result."""
+
+    @property
+    def reg_no(self) -> str: ...
+    @property
+    def forms(self) -> int: ...
+    @property
+    def final(self) -> Fraction | None: ...
+    @property
+    def averages(self) -> dict[str, Fraction]: ...
+    @property
+    def plain_mean(self) -> Fraction | None: ...
+    @property
+    def weights(self) -> dict[str, Fraction]: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def z_rank(self) -> int | None: ...
+    @property
+    def shift(self) -> int | None: ...
+    @property
+    def hold(self) -> bool: ...
+    @property
+    def vetoed_by(self) -> tuple[str, ...]: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def level_name(self) -> str | None: ...
+    @property
+    def serial(self) -> int | None: ...
+
+
+class QuotaLike(Protocol):
+    """A level's threshold and quota."""
+
+    @property
+    def level(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def min_score(self) -> Fraction: ...
+    @property
+    def share(self) -> Decimal: ...
+    @property
+    def at_least(self) -> int: ...
+    @property
+    def max_count(self) -> int: ...
+
 
 FONT = "宋体"
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -94,7 +190,7 @@ def _score_value(x: Fraction | None) -> float | None:
 
 # --- each judge's workbook ------------------------------------------------------------------------------------
 
-def write_judge_workbook(path: Path, call: Call, rb: Rubric, judge: Judge, apps: Sequence[AppInfo]) -> Path:
+def write_judge_workbook(path: Path, call: Call, rb: Rubric, judge: JudgeLike, apps: Sequence[AppLike]) -> Path:
     """One judge's scoring workbook: a row per assigned application, inputs unlocked, everything else locked."""
     wb = Workbook()
     ws = wb.active
@@ -244,10 +340,10 @@ def scoring_form_template(call: Call) -> Path:
     return call_template(call.folder, SCORING_TEMPLATE)
 
 
-def scoring_form_context(call: Call, rb: Rubric, app: AppInfo) -> dict[str, Any]:
+def scoring_form_context(call: Call, rb: Rubric, app: AppLike) -> dict[str, Any]:
     """Everything the scoring-form template may use."""
-    f = app.fields
-    start, end = str(f.get("project.start_date") or ""), str(f.get("project.end_date") or "")
+    f, roles = app.fields, call.roles
+    start, end = str(f.get(roles.project_start) or ""), str(f.get(roles.project_end) or "")
     return {
         "award": call.award,
         "title": "专家评分表",
@@ -256,8 +352,8 @@ def scoring_form_context(call: Call, rb: Rubric, app: AppInfo) -> dict[str, Any]
         "project": app.project,
         "applicant": app.applicant,
         "category": app.category,
-        "industry": str(f.get("project.industry") or ""),
-        "period": f"{start}至{end}" if start and end else str(f.get("project.period") or start or end),
+        "industry": str(f.get(roles.project_industry) or ""),
+        "period": f"{start}至{end}" if start and end else str(f.get(roles.project_period) or start or end),
         "units": "；".join(n for n, _ in app.units),
         "persons": "、".join(app.persons),
         "criteria": [{"label": c.label, "max": f"{float(c.max):g}", "guidance": c.guidance} for c in rb.criteria],
@@ -267,7 +363,7 @@ def scoring_form_context(call: Call, rb: Rubric, app: AppInfo) -> dict[str, Any]
     }
 
 
-def write_scoring_form(path: Path, call: Call, rb: Rubric, app: AppInfo) -> Path:
+def write_scoring_form(path: Path, call: Call, rb: Rubric, app: AppLike) -> Path:
     """The printable scoring form of one application (.docx, from the call's Word template)."""
     doc = render_template(scoring_form_template(call), scoring_form_context(call, rb, app))
     return save_docx_reproducible(doc, path)
@@ -275,9 +371,12 @@ def write_scoring_form(path: Path, call: Call, rb: Rubric, app: AppInfo) -> Path
 
 # --- the results workbook -------------------------------------------------------------------------------------
 
-def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, AppInfo], outcomes: Sequence[Outcome],
-                           scores: Sequence[Score], judges: dict[str, Judge], limits: Sequence[Quota]) -> Path:
-    """Ranking, every judge's scores and the rules applied, for staff."""
+def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: Mapping[str, AppLike],
+                           outcomes: Sequence[OutcomeLike], scores: Sequence[ScoreLike],
+                           judges: Mapping[str, JudgeLike], limits: Sequence[QuotaLike],
+                           z: Mapping[tuple[str, str], float]) -> Path:
+    """Ranking, every judge's scores and the rules applied, for staff; z: each form's z-score among its judge's
+    totals, by (registration number, judge id)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "排名"
@@ -318,7 +417,6 @@ def write_results_workbook(path: Path, call: Call, rb: Rubric, apps: dict[str, A
     head2 = ["专家编号", "专家姓名", "工作单位", "登记号", "项目名称"] + [c.label for c in rb.criteria]
     head2 += ["总分", "否决项", "计入最终得分", "标准分（z）", "评语"]
     _header(js, 1, head2)
-    z = judge_z_scores(scores)
     weight = {(o.reg_no, jid): w for o in outcomes for jid, w in o.weights.items()}
     order = {o.reg_no: n for n, o in enumerate(outcomes)}
     for s in sorted(scores, key=lambda s: (s.judge_id, order.get(s.reg_no, 0))):
@@ -361,7 +459,8 @@ def _table_finish(ws: Worksheet, head: Sequence[str], wide: dict[int, tuple[int,
     print_setup(ws, title_rows=(1, 1))
 
 
-def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[Outcome], limits: Sequence[Quota]) -> None:
+def _notes(ws: Worksheet, call: Call, rb: Rubric, outcomes: Sequence[OutcomeLike], limits: Sequence[QuotaLike]
+           ) -> None:
     scored = sum(1 for o in outcomes if o.final is not None)
     held = [o.reg_no for o in outcomes if o.hold]
     unscored = [o.reg_no for o in outcomes if o.final is None]
