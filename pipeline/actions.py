@@ -107,23 +107,24 @@ def plan_pdf(pdf: bool | None, output: Path | None = None) -> PdfPlan:
 
 # --- defaults from the call ------------------------------------------------------------------------------------
 
+DOCUMENT_DATES = ("letters_date", "decision_date", "award_date")
+
+
 def document_date(call: Call, key: str, given: dt.date | None = None) -> dt.date:
     """A document's date: the one given, else call.yaml `documents.<key>` (letters_date, decision_date,
     award_date), else today."""
-    if given is not None:
-        return given
-    from pipeline.calls import document_setting
-
-    return document_setting(call, key, dt.date) or dt.date.today()
+    if key not in DOCUMENT_DATES:
+        raise ValueError(f"not a document date: {key}")
+    configured: dt.date | None = getattr(call.documents, key)
+    return given or configured or dt.date.today()
 
 
 def decision_number(call: Call, given: str | None = None) -> str:
     """The decision's 发文字号: the one given, else call.yaml documents.decision_number; BadArgument when there is
     none or it breaks GB/T 9704 (the checker's own rule, before anything is rendered)."""
-    from pipeline.calls import document_setting
     from pipeline.gbt9704 import check_doc_number
 
-    number = given or document_setting(call, "decision_number", str)
+    number = given or call.documents.decision_number
     if not number:
         raise BadArgument("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
                           "give the document number with --number (or documents.decision_number)", "number")

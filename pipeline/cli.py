@@ -14,6 +14,7 @@ import click
 
 from pipeline import usage
 from pipeline.errors import Interrupted, PipelineError
+from pipeline.resources import DEFAULT_CALL
 
 
 def _lazy(name: str) -> ModuleType:
@@ -194,7 +195,7 @@ def pdf_option() -> Callable[[F], F]:
 
 
 @click.group("award", cls=AwardGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--call", "call", default="saq-2021", show_default=True,
+@click.option("--call", "call", default=DEFAULT_CALL, show_default=True,
               help="申报通知：schemas/ 下的文件夹名或任意通知文件夹路径 / call id or folder")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="输出语言 / output language")

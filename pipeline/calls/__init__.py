@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pipeline.calls.load import document_setting, load_call, parse_call
+from pipeline.calls.load import load_call, parse_call
 from pipeline.calls.model import (
     CALL_STAMP,
     RULE_PARAMS,
@@ -31,6 +31,6 @@ from pipeline.calls.schema import derive_schema, schema_path, schema_text
 __all__ = [
     "CALL_STAMP", "RULE_PARAMS", "BatchSettings", "Call", "Certificates", "Criterion", "Documents", "FieldSpec",
     "FileLimits", "Level", "NoticeInfo", "Organiser", "Roles", "Rubric", "Rule", "Schedule", "Section",
-    "derive_schema", "document_setting", "load_call", "parse_call", "schema_path", "schema_text",
+    "derive_schema", "load_call", "parse_call", "schema_path", "schema_text",
     "stamp_properties", "stamped_call", "strip_numeral",
 ]

@@ -666,8 +666,3 @@ def load_call(call: str | Path = DEFAULT_CALL) -> Call:
     return _load_cached(str(call_dir(call).resolve()))
 
 
-
-def document_setting(call: Call, key: str, kind: type) -> Any:
-    """A setting of call.yaml `documents:` (typed and checked at load), or None: `call.documents.<key>`."""
-    del kind  # checked when the call was loaded
-    return getattr(call.documents, key)
