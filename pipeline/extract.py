@@ -652,8 +652,10 @@ class _Extractor:
             if s.year_column and s.total_field:
                 year_text = label_key(texts.get(s.year_column, ""))
                 if year_text in total_keys:
-                    total = {cid: texts[cid] for cid in data_cols - {s.year_column} if texts.get(cid)}
-                    for cid in data_cols - {s.year_column}:
+                    # in the form's column order: a set's order changes with the hash seed, and so would the report
+                    amounts = [c.id for c in s.columns if c.id in data_cols and c.id != s.year_column]
+                    total = {cid: texts[cid] for cid in amounts if texts.get(cid)}
+                    for cid in amounts:
                         if cid in cells:
                             self.app.locations[f"{s.total_field}.{cid}"] = cells[cid].location
                     self.put(s.total_field, total, row[0].location)
