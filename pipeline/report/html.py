@@ -110,6 +110,12 @@ def environment() -> SandboxedEnvironment:
 def render_html(reports: list[Report], call: Call, lang: str = "zh", batch: bool = False) -> str:
     """One self-contained HTML page (inline CSS, no network) reporting on every file (a batch summary: with
     registration numbers, applicants and projects)."""
+    return environment().get_template(TEMPLATE).render(**report_view(reports, call, lang, batch))
+
+
+def report_view(reports: list[Report], call: Call, lang: str = "zh", batch: bool = False) -> dict[str, Any]:
+    """What templates/report/body.html.j2 shows: the standalone page above, and the platform's self-check page
+    (which links templates/report/report.css instead of inlining it)."""
     if lang not in _WORDS:
         lang = "zh"
     words = dict(_WORDS[lang])
@@ -117,7 +123,7 @@ def render_html(reports: list[Report], call: Call, lang: str = "zh", batch: bool
         words["title"], words["footer"] = words["batch_title"], words["batch_footer"]
     files = [_file_view(n, r, call, lang) for n, r in enumerate(reports, start=1)]
     tool = reports[0].tool if reports else {}
-    context = {
+    return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
         "w": words,
@@ -130,4 +136,3 @@ def render_html(reports: list[Report], call: Call, lang: str = "zh", batch: bool
         "files": files,
         "batch": batch,
     }
-    return environment().get_template(TEMPLATE).render(**context)
