@@ -271,6 +271,37 @@ def _init_worker(call_folder: str) -> None:
     warm(_worker_call)  # each file is checked in a child forked from here: it inherits a warm worker
 
 
+def init_check_worker(call_folder: str) -> None:
+    """Start a long-lived check worker (the web platform's pool, like the batch's): the call loaded once and every
+    check's modules warm, so each file's own worker is forked from here ready to check."""
+    _init_worker(call_folder)
+
+
+def check_in_worker(data: bytes, name: str) -> dict[str, Any]:
+    """One uploaded file's report, checked in a worker started by init_check_worker, within the call's time and
+    memory limits (file.too_complex when one is reached): the same report `award check` gives."""
+    from pipeline.check.limits import check_limited
+
+    assert _worker_call is not None, "init_check_worker was not run in this process"
+    return check_limited(data, name, _worker_call).to_dict()
+
+
+def selfcheck_in_worker(data: bytes, name: str, lang: str = "zh") -> tuple[dict[str, Any], bytes | None]:
+    """check_in_worker, and the annotated copy of a .docx that can carry comments (None otherwise, or when
+    python-docx cannot open it): what the platform's self-check page shows and offers for download."""
+    from pipeline.model import Report
+    from pipeline.report.annotate import NotAnnotated, annotatable, annotated_bytes
+
+    report = check_in_worker(data, name)
+    parsed = Report.from_dict(report)
+    if not annotatable(parsed):
+        return report, None
+    try:
+        return report, annotated_bytes(data, parsed, lang)
+    except NotAnnotated:
+        return report, None
+
+
 # what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row
 _UNREADABLE: tuple[type[Exception], ...] = (*OPEN_ERRORS, zlib.error)
 

@@ -625,6 +625,21 @@ def _late_global(ctx: click.Context, param: click.Parameter, value: Any) -> None
         env.db = Path(value)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口 / port")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="同时检查的文件数（默认：每个 CPU 一个）/ checks at once (default: one per CPU)")
+@click.option("--queue", type=click.IntRange(0, 1000), default=8, show_default=True,
+              help="排队等待的检查数，超出时答复 503 / checks waiting before 503")
+@click.pass_obj
+def serve(env: Env, host: str, port: int, workers: int | None, queue: int) -> None:
+    """启动申报平台（网页与 API）/ Run the online platform (web pages and API)."""
+    from pipeline.web.app import serve as run
+
+    run(env.call, host, port, workers, queue)
+
+
 def _share_global_options(group: click.Group) -> None:
     """Give every subcommand and nested group the global options, so their place on the line does not matter."""
     for cmd in group.commands.values():

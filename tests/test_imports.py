@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "pipeline.actions": 7,
     # 8 front ends
     "pipeline.cli": 8,
+    "pipeline.web": 8,  # the online platform (award serve)
     "pipeline.demo": 8,
     "pipeline.demo_review": 8,
     "pipeline.usage": 8,

@@ -1,0 +1,193 @@
+"""The platform's JSON API (`award serve`): /healthz, /api/v1/check answering exactly what `award check --format json`
+prints, the upload limit (413 before the body is read whole), a full queue (503 with Retry-After), no CDN, the
+security headers. The checks run in the real worker pool (forkserver processes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import APPS, SAMPLES
+from fastapi.testclient import TestClient
+
+from pipeline.cli import main
+from pipeline.web.app import SECURITY_HEADERS, Settings, create_app, upload_name
+from pipeline.web.pool import Busy, CheckPool
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def client(call: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(call, workers=1, queue=2))) as c:
+        yield c
+
+
+def _cli_json(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What `award check --format json NAME` prints, run beside the file (so the report names it the same)."""
+    monkeypatch.chdir(path.parent)
+    done = CliRunner().invoke(main, ["check", "--format", "json", path.name])
+    assert done.exit_code in (0, 1), done.output
+    return done.stdout
+
+
+def test_healthz(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", [
+    APPS / "valid.docx",
+    APPS / "address-too-long.docx",
+    SAMPLES / "pdf" / "applications" / "applicant-too-long.pdf",
+    SAMPLES / "hostile" / "billion-laughs.docx",
+    SAMPLES / "hostile" / "empty.docx",
+], ids=lambda p: p.name)
+def test_api_check_is_what_award_check_prints(client: TestClient, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = client.post("/api/v1/check", files={"file": (path.name, path.read_bytes())})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.text == _cli_json(path, monkeypatch)
+
+
+def test_api_report_names_the_upload_never_its_path(client: TestClient) -> None:
+    data = (APPS / "valid.docx").read_bytes()
+    r = client.post("/api/v1/check", files={"file": ("../../etc/申报书.docx", data)})
+    assert r.status_code == 200 and r.json()["file"]["path"] == "申报书.docx"
+    assert upload_name("C:\\Users\\张三\\a.docx") == "a.docx" and upload_name("") == "upload"
+
+
+def test_over_the_size_limit_is_413(client: TestClient, call: Any) -> None:
+    big = b"PK\x03\x04" + b"\0" * call.file.max_bytes
+    r = client.post("/api/v1/check", files={"file": ("big.docx", big)})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    assert "20 MB" in r.json()["message"]
+
+
+def test_declared_length_over_the_limit_is_refused_before_reading(client: TestClient, call: Any) -> None:
+    # the body is tiny, but its declared length is over the limit: refused on the header alone
+    r = client.post("/api/v1/check", content=b"x", headers={"content-length": str(call.file.max_bytes * 2),
+                                                            "content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 413
+
+
+def test_a_bad_lang_is_refused(client: TestClient) -> None:
+    r = client.post("/api/v1/check", files={"file": ("a.docx", b"x")}, data={"lang": "fr"})
+    assert r.status_code == 422
+
+
+def test_a_full_queue_is_503_with_retry_after(client: TestClient) -> None:
+    pool: CheckPool = client.app.state.pool  # type: ignore[attr-defined]
+    pool.pending = pool.capacity  # every worker busy, the queue full
+    try:
+        r = client.post("/api/v1/check", files={"file": ("valid.docx", (APPS / "valid.docx").read_bytes())})
+    finally:
+        pool.pending = 0
+    assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1 and r.json()["error"] == "busy"
+
+
+def test_busy_is_raised_beyond_capacity(call: Any) -> None:
+    import asyncio
+
+    pool = CheckPool(call, workers=1, queue=0)
+    pool.start()
+    try:
+        pool.pending = 1
+        with pytest.raises(Busy):
+            asyncio.run(pool.check(b"", "x.docx"))
+    finally:
+        pool.close()
+
+
+def test_no_page_loads_from_a_cdn_and_the_api_is_described(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/v1/check" in spec["paths"] and "/healthz" in spec["paths"]
+    assert "cdn" not in json.dumps(spec).lower()
+
+
+def test_security_headers_on_every_answer(client: TestClient) -> None:
+    for r in (client.get("/healthz"), client.get("/nowhere"), client.post("/api/v1/check")):
+        for name, value in SECURITY_HEADERS.items():
+            assert r.headers[name] == value
+        assert "'unsafe-inline'" not in r.headers["content-security-policy"]
+
+
+# --- the self-check page (自查): public, no account -------------------------------------------------------------
+
+def _token(client: TestClient) -> str:
+    import re
+
+    page = client.get("/selfcheck")
+    assert page.status_code == 200 and "检查完成后即删除" in page.text
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_home_and_form_pages_read_in_chinese(client: TestClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and 'lang="zh-CN"' in home.text and "申报书自查" in home.text
+    form = client.get("/selfcheck")
+    assert 'enctype="multipart/form-data"' in form.text and "不超过 20 MB" in form.text
+    assert "<script" not in home.text + form.text and "http" not in form.text.split("<main>")[1]
+
+
+def test_selfcheck_shows_the_report_and_offers_the_annotated_copy(client: TestClient) -> None:
+    import base64
+    import io
+    import re
+    import zipfile
+
+    data = (APPS / "address-too-long.docx").read_bytes()
+    r = client.post("/selfcheck", files={"file": ("address-too-long.docx", data)}, data={"csrf": _token(client)})
+    assert r.status_code == 200 and "发现 1 处错误" in r.text and "field.too_long" in r.text
+    link = re.search(r'href="data:[^;]+;base64,([^"]+)" download="([^"]+)"', r.text)
+    assert link is not None and link.group(2) == "address-too-long-批注.docx"
+    copy = zipfile.ZipFile(io.BytesIO(base64.b64decode(link.group(1))))
+    assert "word/comments.xml" in copy.namelist()  # the finding as a Word comment
+
+
+def test_selfcheck_of_a_valid_form_says_it_can_be_sent(client: TestClient) -> None:
+    data = (APPS / "valid.docx").read_bytes()
+    r = client.post("/selfcheck", files={"file": ("valid.docx", data)}, data={"csrf": _token(client)})
+    assert r.status_code == 200 and "未发现错误，可以提交" in r.text
+
+
+def test_selfcheck_without_the_form_token_is_refused(client: TestClient) -> None:
+    data = (APPS / "valid.docx").read_bytes()
+    _token(client)
+    r = client.post("/selfcheck", files={"file": ("valid.docx", data)}, data={"csrf": "x" * 43})
+    assert r.status_code == 403 and "刷新本页" in r.text
+    fresh = TestClient(client.app)  # another site's page: no cookie of ours at all
+    r = fresh.post("/selfcheck", files={"file": ("valid.docx", data)}, data={"csrf": "x" * 43})
+    assert r.status_code == 403
+
+
+def test_selfcheck_over_the_size_limit_is_a_413_page(client: TestClient, call: Any) -> None:
+    big = b"PK\x03\x04" + b"\0" * call.file.max_bytes
+    r = client.post("/selfcheck", files={"file": ("big.docx", big)}, data={"csrf": _token(client)})
+    assert r.status_code == 413 and "text/html" in r.headers["content-type"] and "20 MB" in r.text
+
+
+def test_selfcheck_is_rate_limited_per_address(call: Any) -> None:
+    from pipeline.web.app import RateLimit
+
+    limit = RateLimit(3)
+    assert [limit.wait("a", now=t) for t in (0, 1, 2)] == [0, 0, 0]
+    assert limit.wait("a", now=3) > 0 and limit.wait("b", now=3) == 0  # per address
+    assert limit.wait("a", now=61) == 0  # a minute later
+    with TestClient(create_app(Settings(call, workers=1, queue=2, selfchecks_per_minute=1))) as c:
+        data = (APPS / "valid.docx").read_bytes()
+        assert c.post("/selfcheck", files={"file": ("v.docx", data)}, data={"csrf": _token(c)}).status_code == 200
+        r = c.post("/selfcheck", files={"file": ("v.docx", data)}, data={"csrf": _token(c)})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "上传过于频繁" in r.text
+
+
+def test_the_csrf_cookie_is_httponly_and_samesite(call: Any) -> None:
+    with TestClient(create_app(Settings(call, workers=1))) as c:
+        cookie = c.get("/selfcheck").headers["set-cookie"].lower()
+        assert "award_csrf=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
