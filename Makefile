@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/fuzz.py --limited
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/serve.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py
