@@ -625,6 +625,39 @@ def _late_global(ctx: click.Context, param: click.Parameter, value: Any) -> None
         env.db = Path(value)
 
 
+DATA_HELP = "平台数据文件夹（登记库与文件）/ the platform's data folder (registry and files)"
+
+
+@main.group()
+def users() -> None:
+    """申报平台账号 / Accounts of the online platform."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["staff", "unit", "judge"]), required=True, help="角色 / role")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("award-data"),
+              show_default=True, help=DATA_HELP)
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（脚本用）/ read the password from stdin")
+@click.pass_obj
+def users_add(env: Env, name: str, role: str, data: Path, password_stdin: bool) -> None:
+    """新建账号（密码以 argon2 散列保存）/ Add an account (the password is kept as an argon2 hash)."""
+    from pipeline.accounts import AccountError, add_user
+    from pipeline.web.app import platform_registry
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(env.say("密码", "Password"), hide_input=True,
+                                confirmation_prompt=env.say("再次输入密码", "Repeat the password"))
+    try:
+        with platform_registry(data, env.call) as registry:
+            add_user(registry, name, role, password)
+    except AccountError as e:
+        raise click.UsageError(e.message(env.lang)) from None
+    confirm(env, data, f"已新建账号 {name}（{role}）", f"Account {name} ({role}) added")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口 / port")
@@ -632,12 +665,14 @@ def _late_global(ctx: click.Context, param: click.Parameter, value: Any) -> None
               help="同时检查的文件数（默认：每个 CPU 一个）/ checks at once (default: one per CPU)")
 @click.option("--queue", type=click.IntRange(0, 1000), default=8, show_default=True,
               help="排队等待的检查数，超出时答复 503 / checks waiting before 503")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("award-data"),
+              show_default=True, help=DATA_HELP)
 @click.pass_obj
-def serve(env: Env, host: str, port: int, workers: int | None, queue: int) -> None:
+def serve(env: Env, host: str, port: int, workers: int | None, queue: int, data: Path) -> None:
     """启动申报平台（网页与 API）/ Run the online platform (web pages and API)."""
     from pipeline.web.app import serve as run
 
-    run(env.call, host, port, workers, queue)
+    run(env.call, host, port, workers, queue, data)
 
 
 def _share_global_options(group: click.Group) -> None:

@@ -176,7 +176,46 @@ MIGRATIONS: list[Migration] = [
             UNIQUE (call, number)
         );
     """),
+    # The platform's accounts (argon2 hashes only), their sessions (the token's SHA-256, never the token) and the
+    # audit log: who did what, when, with which file.
+    Migration(7, "accounts", """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('staff', 'unit', 'judge')),
+            password_hash TEXT NOT NULL,
+            failed INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_sha256 TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            what TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            sha256 TEXT
+        );
+    """),
 ]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A platform account as the registry holds it (the password only as its argon2 hash)."""
+
+    id: int
+    name: str
+    role: str
+    password_hash: str
+    failed: int
+    locked_until: str | None
 
 
 @dataclass(frozen=True)
@@ -621,6 +660,67 @@ class Registry:
             args.append(status)
         rows = self.conn.execute(sql + " ORDER BY seq", args).fetchall()
         return [_registered(r) for r in rows]
+
+    # -- accounts, sessions, audit (the platform) -------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, password_hash: str, by: str) -> int:
+        """A new account (its name unique) and its audit row; returns its id."""
+        with self.transaction() as c:
+            if c.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise RegistryError(f"账号 {name} 已存在", f"the account {name} exists already")
+            cur = c.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                            (name, role, password_hash, _now()))
+            self._audit(c, by, "user.add", f"{name} ({role})")
+            return int(cur.lastrowid or 0)
+
+    def user(self, name: str) -> Account | None:
+        """The account of this name."""
+        row = self.conn.execute("SELECT id, name, role, password_hash, failed, locked_until FROM users "
+                                "WHERE name = ?", (name,)).fetchone()
+        return Account(*row) if row else None
+
+    def sign_in_failed(self, user_id: int, locked_until: str | None) -> None:
+        """Count a wrong password (and lock the account until then, when given), with its audit row."""
+        with self.transaction() as c:
+            c.execute("UPDATE users SET failed = failed + 1, locked_until = COALESCE(?, locked_until) WHERE id = ?",
+                      (locked_until, user_id))
+            name = c.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()[0]
+            self._audit(c, name, "signin.failed", "locked until " + locked_until if locked_until else "")
+
+    def start_session(self, user_id: int, token_sha256: str, expires_at: str) -> None:
+        """A signed-in session (the failures counted so far are cleared), with its audit row."""
+        with self.transaction() as c:
+            c.execute("UPDATE users SET failed = 0, locked_until = NULL WHERE id = ?", (user_id,))
+            c.execute("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                      (token_sha256, user_id, _now(), expires_at))
+            name = c.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()[0]
+            self._audit(c, name, "signin", "")
+
+    def session_account(self, token_sha256: str, now: str) -> Account | None:
+        """The account a live session belongs to."""
+        row = self.conn.execute(
+            "SELECT u.id, u.name, u.role, u.password_hash, u.failed, u.locked_until FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND s.expires_at > ?",
+            (token_sha256, now)).fetchone()
+        return Account(*row) if row else None
+
+    def end_session(self, token_sha256: str) -> None:
+        """Sign out: the session is gone (and audited)."""
+        with self.transaction() as c:
+            row = c.execute("SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id "
+                            "WHERE s.token_sha256 = ?", (token_sha256,)).fetchone()
+            c.execute("DELETE FROM sessions WHERE token_sha256 = ?", (token_sha256,))
+            if row:
+                self._audit(c, row[0], "signout", "")
+
+    def audit_rows(self) -> list[tuple[str, str, str, str, str | None]]:
+        """The audit log, oldest first: (at, who, what, detail, sha256)."""
+        return [tuple(r) for r in self.conn.execute("SELECT at, who, what, detail, sha256 FROM audit ORDER BY id")]
+
+    @staticmethod
+    def _audit(c: sqlite3.Connection, who: str, what: str, detail: str, sha256: str | None = None) -> None:
+        c.execute("INSERT INTO audit (at, who, what, detail, sha256) VALUES (?, ?, ?, ?, ?)",
+                  (_now(), who, what, detail, sha256))
 
     def application(self, reg_no: str) -> Registered | None:
         """One registered application by number."""

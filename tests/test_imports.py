@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "pipeline.batch": 6,
     "pipeline.review": 6,
     "pipeline.issuing": 6,
+    "pipeline.accounts": 6,  # the platform's accounts and sessions
     # 7 actions: one library function per front-end command
     "pipeline.actions": 7,
     # 8 front ends

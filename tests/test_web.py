@@ -22,8 +22,13 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture(scope="module")
-def client(call: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(call, workers=1, queue=2))) as c:
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("award-data")
+
+
+@pytest.fixture(scope="module")
+def client(call: Any, data: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(call, workers=1, queue=2, data=data))) as c:
         yield c
 
 
@@ -173,21 +178,145 @@ def test_selfcheck_over_the_size_limit_is_a_413_page(client: TestClient, call: A
     assert r.status_code == 413 and "text/html" in r.headers["content-type"] and "20 MB" in r.text
 
 
-def test_selfcheck_is_rate_limited_per_address(call: Any) -> None:
+def test_selfcheck_is_rate_limited_per_address(call: Any, tmp_path: Path) -> None:
     from pipeline.web.app import RateLimit
 
     limit = RateLimit(3)
     assert [limit.wait("a", now=t) for t in (0, 1, 2)] == [0, 0, 0]
     assert limit.wait("a", now=3) > 0 and limit.wait("b", now=3) == 0  # per address
     assert limit.wait("a", now=61) == 0  # a minute later
-    with TestClient(create_app(Settings(call, workers=1, queue=2, selfchecks_per_minute=1))) as c:
+    with TestClient(create_app(Settings(call, workers=1, queue=2, selfchecks_per_minute=1, data=tmp_path))) as c:
         data = (APPS / "valid.docx").read_bytes()
         assert c.post("/selfcheck", files={"file": ("v.docx", data)}, data={"csrf": _token(c)}).status_code == 200
         r = c.post("/selfcheck", files={"file": ("v.docx", data)}, data={"csrf": _token(c)})
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "上传过于频繁" in r.text
 
 
-def test_the_csrf_cookie_is_httponly_and_samesite(call: Any) -> None:
-    with TestClient(create_app(Settings(call, workers=1))) as c:
+def test_the_csrf_cookie_is_httponly_and_samesite(call: Any, tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
         cookie = c.get("/selfcheck").headers["set-cookie"].lower()
         assert "award_csrf=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+# --- staff accounts: sign-in, sessions, roles -------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+# Every route of the application and who may use it; a route missing here fails the test below.
+ROUTES = {
+    ("GET", "/"): "public", ("GET", "/selfcheck"): "public", ("POST", "/selfcheck"): "public",
+    ("GET", "/signin"): "public", ("POST", "/signin"): "public", ("POST", "/signout"): "public",
+    ("GET", "/static/{name}"): "public", ("GET", "/healthz"): "public", ("POST", "/api/v1/check"): "public",
+    ("GET", "/api/openapi.json"): "public",
+    ("GET", "/staff"): "staff",
+}
+
+
+def _signin_token(c: TestClient) -> str:
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', c.get("/signin").text)
+    assert found is not None
+    return found.group(1)
+
+
+def _sign_in(c: TestClient, name: str, password: str) -> Any:
+    return c.post("/signin", data={"name": name, "password": password, "csrf": _signin_token(c)},
+                  follow_redirects=False)
+
+
+@pytest.fixture(scope="module")
+def accounts(client: TestClient, data: Path, call: Any) -> None:
+    from pipeline.accounts import add_user
+    from pipeline.web.app import platform_registry
+
+    with platform_registry(data, call) as registry:
+        add_user(registry, "admin", "staff", PASSWORD)
+        add_user(registry, "judge01", "judge", PASSWORD)
+
+
+def test_every_route_has_a_role_and_anonymous_staff_routes_are_refused(client: TestClient) -> None:
+    from fastapi.routing import APIRoute
+    from starlette.routing import Route
+
+    seen = set()
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, (APIRoute, Route)):
+            for method in route.methods or ():
+                if method != "HEAD":
+                    seen.add((method, route.path))
+    assert seen == set(ROUTES), seen ^ set(ROUTES)
+    fresh = TestClient(client.app)
+    for (method, path), role in ROUTES.items():
+        if role == "staff":
+            r = fresh.request(method, path, follow_redirects=False)
+            assert r.status_code in (303, 401, 404) and r.headers.get("location", "/signin") == "/signin"
+
+
+def test_staff_sign_in_opens_the_console_and_sign_out_closes_it(client: TestClient, accounts: None) -> None:
+    assert client.get("/staff", follow_redirects=False).headers["location"] == "/signin"
+    r = _sign_in(client, "admin", PASSWORD)
+    assert r.status_code == 303 and r.headers["location"] == "/staff"
+    cookie = r.headers["set-cookie"].lower()
+    assert "award_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    page = client.get("/staff")
+    assert page.status_code == 200 and "工作台" in page.text and "admin" in page.text
+    import re
+
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    assert client.post("/signout", data={"csrf": token.group(1)}, follow_redirects=False).status_code == 303
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Path) -> None:
+    from pipeline.accounts import add_user
+    from pipeline.web.app import platform_registry
+
+    with platform_registry(tmp_path, call) as registry:
+        add_user(registry, "judge02", "judge", PASSWORD)
+    with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
+        assert _sign_in(c, "judge02", PASSWORD).status_code == 303
+        assert c.get("/staff", follow_redirects=False).status_code == 404
+
+
+def test_wrong_passwords_lock_the_account(call: Any, tmp_path: Path) -> None:
+    from pipeline.accounts import MAX_FAILED, add_user
+    from pipeline.web.app import platform_registry
+
+    with platform_registry(tmp_path, call) as registry:
+        add_user(registry, "clerk", "staff", PASSWORD)
+    with TestClient(create_app(Settings(call, workers=1, data=tmp_path, signins_per_minute=50))) as c:
+        r = _sign_in(c, "nobody", PASSWORD)
+        assert r.status_code == 401 and "账号或密码不正确" in r.text
+        for _ in range(MAX_FAILED - 1):
+            assert _sign_in(c, "clerk", "wrong password!").status_code == 401
+        r = _sign_in(c, "clerk", "wrong password!")
+        assert r.status_code == 401 and "锁定" in r.text
+        r = _sign_in(c, "clerk", PASSWORD)  # the right password too, while locked
+        assert r.status_code == 401 and "锁定" in r.text
+    with platform_registry(tmp_path, call) as registry:
+        what = [row[2] for row in registry.audit_rows()]
+    assert what[0] == "user.add" and what.count("signin.failed") == MAX_FAILED and "signin" not in what
+
+
+def test_sign_in_needs_the_form_token(client: TestClient, accounts: None) -> None:
+    r = TestClient(client.app).post("/signin", data={"name": "admin", "password": PASSWORD, "csrf": "x" * 43},
+                                    follow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_users_add_from_the_command_line(tmp_path: Path, call: Any) -> None:
+    from pipeline.web.app import platform_registry
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["users", "add", "--role", "staff", "--data", str(tmp_path), "--password-stdin",
+                                "王敏"], input=PASSWORD + "\n")
+    assert done.exit_code == 0, done.output
+    short = runner.invoke(main, ["users", "add", "--role", "staff", "--data", str(tmp_path), "--password-stdin",
+                                 "李强"], input="short\n")
+    assert short.exit_code == 2 and "密码至少10个字符" in short.output
+    with platform_registry(tmp_path, call) as registry:
+        account = registry.user("王敏")
+    assert account is not None and account.role == "staff" and account.password_hash.startswith("$argon2")
+    assert PASSWORD not in (tmp_path / "award.sqlite").read_bytes().decode("latin-1")

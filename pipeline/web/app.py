@@ -7,10 +7,10 @@ import base64
 import collections
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -44,6 +44,8 @@ class Settings:
     workers: int | None = None  # checks at once (default: one per CPU)
     queue: int = 8  # checks waiting beyond those; more get 503 with Retry-After
     selfchecks_per_minute: int = 10  # self-check uploads one address may make a minute (429 beyond)
+    data: Path = Path("award-data")  # the registry (award.sqlite) and the files
+    signins_per_minute: int = 10  # sign-in attempts one address may make a minute (429 beyond)
 
 
 def too_large_body(limit: int) -> dict[str, Any]:
@@ -184,6 +186,20 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
+SESSION_COOKIE = "award_session"
+
+
+@contextmanager
+def platform_registry(data: Path, call: Call) -> Iterator[Any]:
+    """The platform's registry, data/award.sqlite (made on first use), claimed for this call."""
+    from pipeline.fileio import output_dir
+    from pipeline.registry import Registry
+
+    output_dir(data)
+    with Registry(data / "award.sqlite", call_id=call.id) as registry:
+        yield registry
+
+
 def upload_name(name: str | None) -> str:
     """The name a report shows for an upload: its last path part only (never used as a path)."""
     base = PurePosixPath((name or "").replace("\\", "/")).name.strip()
@@ -222,8 +238,9 @@ def create_app(settings: Settings) -> FastAPI:
               "window_end": f"{call.window_end.year}年{call.window_end.month}月{call.window_end.day}日",
               "max_mb": file_limit // 2**20}
 
-    def page(name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
-        html = environment().get_template(f"web/{name}").render({**common, **context})
+    def page(template: str, status: int = 200, headers: dict[str, str] | None = None, /,
+             **context: Any) -> HTMLResponse:
+        html = environment().get_template(f"web/{template}").render({**common, **context})
         return HTMLResponse(html, status_code=status, headers=headers)
 
     @app.get("/static/{name}", include_in_schema=False)
@@ -288,6 +305,91 @@ def create_app(settings: Settings) -> FastAPI:
                               errors=report.count("error"), warnings=report.count("warning"),
                               annotated=link, annotated_name=link_name)
 
+    signin_limiter = RateLimit(settings.signins_per_minute)
+
+    async def in_registry(fn: Callable[[Any], Any]) -> Any:
+        """fn(registry) in a worker thread (argon2 and SQLite never run on the event loop), on its own connection."""
+        import anyio
+
+        def run() -> Any:
+            with platform_registry(settings.data, call) as registry:
+                return fn(registry)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def signed_in(request: Request) -> Any:
+        """The account of this browser's session, or None."""
+        from pipeline.accounts import account_of
+
+        token = request.cookies.get(SESSION_COOKIE)
+        return await in_registry(lambda r: account_of(r, token)) if token else None
+
+    def signin_page(request: Request, status: int = 200, headers: dict[str, str] | None = None,
+                    **context: Any) -> HTMLResponse:
+        token, new = csrf_token(request)
+        fields = {"title": "工作人员登录", "active": "staff", "problem": None, "name": "", **context, "csrf": token}
+        response = page("signin.html.j2", status, headers, **fields)
+        if new:
+            set_csrf_cookie(response, request, token)
+        return response
+
+    @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+    async def signin_form(request: Request) -> HTMLResponse:
+        return signin_page(request)
+
+    @app.post("/signin", response_class=HTMLResponse, include_in_schema=False)
+    async def signin(request: Request, name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                     csrf: Annotated[str, Form()] = "") -> Response:
+        from fastapi.responses import RedirectResponse
+
+        from pipeline.accounts import SESSION, sign_in
+
+        if not csrf_ok(request, csrf):
+            return signin_page(request, 403, problem="页面已过期或来源不明，请刷新本页后重新登录。")
+        wait = signin_limiter.wait(request.client.host if request.client else "")
+        if wait:
+            return signin_page(request, 429, {"retry-after": str(wait)}, name=name,
+                               problem=f"登录尝试过于频繁，请 {wait} 秒后再试。")
+        done = await in_registry(lambda r: sign_in(r, name, password))
+        if done.token is None:
+            return signin_page(request, 401, name=name, problem=done.refused[0] + "。")
+        response = RedirectResponse("/staff" if done.account.role == "staff" else "/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, done.token, max_age=int(SESSION.total_seconds()), httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+        return response
+
+    @app.post("/signout", include_in_schema=False)
+    async def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        from fastapi.responses import RedirectResponse
+
+        from pipeline.accounts import sign_out
+
+        if not csrf_ok(request, csrf):
+            return page("home.html.j2", 403, title="首页", active="home")
+        token = request.cookies.get(SESSION_COOKIE)
+        await in_registry(lambda r: sign_out(r, token))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_home(request: Request) -> Response:
+        from fastapi.responses import RedirectResponse
+
+        account = await signed_in(request)
+        if account is None:
+            return RedirectResponse("/signin", status_code=303)
+        if account.role != "staff":
+            raise HTTPException(404)
+        apps = await in_registry(lambda r: r.applications(call.id))
+        counts = collections.Counter(a.status for a in apps)
+        token, new = csrf_token(request)
+        response = page("staff.html.j2", title="工作台", active="staff", account=account.name, total=len(apps),
+                        counts=sorted(counts.items()), csrf=token)
+        if new:
+            set_csrf_cookie(response, request, token)
+        return response
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         """Liveness: the application answers (its checks run elsewhere, so this stays fast under load)."""
@@ -318,8 +420,11 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def serve(call: Call, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, queue: int = 8) -> None:
+def serve(call: Call, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, queue: int = 8,
+          data: Path = Path("award-data")) -> None:
     """Run the platform with uvicorn until interrupted (Ctrl-C stops it and its workers)."""
     import uvicorn
 
-    uvicorn.run(create_app(Settings(call, workers, queue)), host=host, port=port, log_level="info")
+    with platform_registry(data, call):
+        pass  # made and claimed for this call now: a wrong --data fails before the server starts
+    uvicorn.run(create_app(Settings(call, workers, queue, data=data)), host=host, port=port, log_level="info")
