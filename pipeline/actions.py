@@ -533,3 +533,15 @@ def issue_certificates(call: Call, registry: Registry | Path, out_dir: Path, sea
         done = issuing.write_certificates_from_registry(reg, call, out_dir, day, picture, pdf=plan.make, jobs=jobs,
                                                         lang=lang)
     return CertificatesIssued(done, day, sample_seal, plan.skipped)
+
+
+# --- the online platform's records ---------------------------------------------------------------------------
+
+def export_audit(data: Path, call: Call, output: Path) -> Path:
+    """The platform's audit log (in the registry under `data`) written as a workbook to `output` (never onto the
+    registry)."""
+    from pipeline.audit import export_audit as write
+    from pipeline.registry import PLATFORM_DB, in_data
+
+    with _reading([data / PLATFORM_DB]), in_data(data, call.id) as registry:
+        return write(registry, output)

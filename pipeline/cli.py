@@ -640,10 +640,11 @@ def users() -> None:
               show_default=True, help=DATA_HELP)
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（脚本用）/ read the password from stdin")
 @click.pass_obj
+@guarded
 def users_add(env: Env, name: str, role: str, data: Path, password_stdin: bool) -> None:
     """新建账号（密码以 argon2 散列保存）/ Add an account (the password is kept as an argon2 hash)."""
     from pipeline.accounts import AccountError, add_user
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -651,11 +652,28 @@ def users_add(env: Env, name: str, role: str, data: Path, password_stdin: bool) 
         password = click.prompt(env.say("密码", "Password"), hide_input=True,
                                 confirmation_prompt=env.say("再次输入密码", "Repeat the password"))
     try:
-        with platform_registry(data, env.call) as registry:
+        with in_data(data, env.call.id) as registry:
             add_user(registry, name, role, password)
     except AccountError as e:
         raise click.UsageError(e.message(env.lang)) from None
     confirm(env, data, f"已新建账号 {name}（{role}）", f"Account {name} ({role}) added")
+
+
+@main.group()
+def audit() -> None:
+    """申报平台审计日志 / The online platform's audit log."""
+
+
+@audit.command("export")
+@output_file("审计日志工作簿（.xlsx）/ the audit log workbook (.xlsx)", required=True)
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("award-data"),
+              show_default=True, help=DATA_HELP)
+@click.pass_obj
+@guarded
+def audit_export(env: Env, output: Path, data: Path) -> None:
+    """导出审计日志（谁、何时、做了什么、文件 SHA-256）/ Export the audit log (who, when, what, file SHA-256)."""
+    written = actions.export_audit(data, env.call, output)
+    confirm(env, written, f"已导出审计日志：{written}", f"Audit log exported: {written}")
 
 
 @main.command()
@@ -668,6 +686,7 @@ def users_add(env: Env, name: str, role: str, data: Path, password_stdin: bool) 
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("award-data"),
               show_default=True, help=DATA_HELP)
 @click.pass_obj
+@guarded
 def serve(env: Env, host: str, port: int, workers: int | None, queue: int, data: Path) -> None:
     """启动申报平台（网页与 API）/ Run the online platform (web pages and API)."""
     from pipeline.web.app import serve as run

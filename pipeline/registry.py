@@ -713,6 +713,15 @@ class Registry:
             if row:
                 self._audit(c, row[0], "signout", "")
 
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the whole registry at `target` (SQLite's online backup), for download."""
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
     def audit_rows(self) -> list[tuple[str, str, str, str, str | None]]:
         """The audit log, oldest first: (at, who, what, detail, sha256)."""
         return [tuple(r) for r in self.conn.execute("SELECT at, who, what, detail, sha256 FROM audit ORDER BY id")]
@@ -882,3 +891,17 @@ def peek(path: Path, call_id: str, call_version: str, tool_version: str) -> Peek
     except sqlite3.Error as e:
         raise RegistryError(f"无法读取登记库 {path}（{e}）", f"cannot read the registry {path} ({e})") from None
     return Peek(numbers, cached, int(row[0]) if row else 0)
+
+
+PLATFORM_DB = "award.sqlite"
+
+
+@contextmanager
+def in_data(data: Path, call_id: str) -> Iterator[Registry]:
+    """The online platform's registry: <data>/award.sqlite (the folder and the registry made on first use),
+    claimed for this call."""
+    from pipeline.fileio import output_dir
+
+    output_dir(data)
+    with Registry(data / PLATFORM_DB, call_id=call_id) as registry:
+        yield registry

@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "pipeline.review": 6,
     "pipeline.issuing": 6,
     "pipeline.accounts": 6,  # the platform's accounts and sessions
+    "pipeline.audit": 6,  # the audit log as a workbook
     # 7 actions: one library function per front-end command
     "pipeline.actions": 7,
     # 8 front ends

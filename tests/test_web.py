@@ -208,7 +208,9 @@ ROUTES = {
     ("GET", "/signin"): "public", ("POST", "/signin"): "public", ("POST", "/signout"): "public",
     ("GET", "/static/{name}"): "public", ("GET", "/healthz"): "public", ("POST", "/api/v1/check"): "public",
     ("GET", "/api/openapi.json"): "public",
-    ("GET", "/staff"): "staff",
+    ("GET", "/staff"): "staff", ("GET", "/staff/applications"): "staff",
+    ("GET", "/staff/applications/{reg_no}"): "staff", ("GET", "/staff/audit"): "staff",
+    ("GET", "/staff/audit.xlsx"): "staff", ("GET", "/staff/backup.sqlite"): "staff",
 }
 
 
@@ -277,7 +279,9 @@ def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Pat
         add_user(registry, "judge02", "judge", PASSWORD)
     with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
         assert _sign_in(c, "judge02", PASSWORD).status_code == 303
-        assert c.get("/staff", follow_redirects=False).status_code == 404
+        for (method, path), role in ROUTES.items():
+            if role == "staff":
+                assert c.request(method, path, follow_redirects=False).status_code == 404, path
 
 
 def test_wrong_passwords_lock_the_account(call: Any, tmp_path: Path) -> None:
@@ -320,3 +324,78 @@ def test_users_add_from_the_command_line(tmp_path: Path, call: Any) -> None:
         account = registry.user("王敏")
     assert account is not None and account.role == "staff" and account.password_hash.startswith("$argon2")
     assert PASSWORD not in (tmp_path / "award.sqlite").read_bytes().decode("latin-1")
+
+
+@pytest.fixture(scope="module")
+def round_in_registry(data: Path, call: Any, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Four sample applications checked into the platform's registry as a batch would (e-mailed files)."""
+    import shutil
+
+    from pipeline.batch import run_batch
+    from pipeline.web.app import platform_registry
+
+    inbox = tmp_path_factory.mktemp("inbox")
+    for name in ("valid.docx", "address-too-long.docx", "applicant-too-long.docx", "summary-too-short.docx"):
+        if (APPS / name).is_file():
+            shutil.copy(APPS / name, inbox / name)
+    with platform_registry(data, call) as registry:
+        result = run_batch(inbox, tmp_path_factory.mktemp("out"), call, registry, jobs=1, letters=False)
+    return sorted(r.reg_no for r in result.rows if r.reg_no)
+
+
+def test_staff_see_the_applications_filter_search_and_open_one(client: TestClient, accounts: None,
+                                                              round_in_registry: list[str]) -> None:
+    import re
+
+    assert _sign_in(client, "admin", PASSWORD).status_code == 303
+    home = client.get("/staff")
+    assert f"本轮已登记申报书 {len(round_in_registry)} 份" in home.text
+    listing = client.get("/staff/applications")
+    assert all(reg in listing.text for reg in round_in_registry)
+    failing = client.get("/staff/applications", params={"status": "fail"})
+    assert "退回补正" in failing.text and "通过检查</td>" not in failing.text
+    found = client.get("/staff/applications", params={"q": round_in_registry[0]})
+    assert len(re.findall(r'href="/staff/applications/[^"]+"', found.text)) == 1
+    one = client.get(f"/staff/applications/{round_in_registry[0]}")
+    assert one.status_code == 200 and "申报书自检报告" in one.text and "SHA-256" in one.text
+    assert client.get("/staff/applications/2021-9999").status_code == 404
+
+
+def test_staff_download_the_audit_log_and_the_registry_backup(client: TestClient, accounts: None) -> None:
+    import io
+    import sqlite3
+    import tempfile
+    from urllib.parse import quote
+
+    from openpyxl import load_workbook
+
+    assert _sign_in(client, "admin", PASSWORD).status_code == 303
+    page = client.get("/staff/audit")
+    assert page.status_code == 200 and "新建账号" in page.text and "登录" in page.text
+    book = client.get("/staff/audit.xlsx")
+    assert book.status_code == 200
+    assert f"filename*=UTF-8''{quote('审计日志-saq-2021.xlsx')}" in book.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(book.content)).active
+    assert [c.value for c in ws[1]][:3] == ["时间（UTC）", "操作人", "操作"] and ws.max_row >= 3
+    backup = client.get("/staff/backup.sqlite")
+    assert backup.status_code == 200 and backup.content.startswith(b"SQLite format 3\0")
+    assert "filename*=UTF-8''" in backup.headers["content-disposition"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "b.sqlite"
+        path.write_bytes(backup.content)
+        tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"applications", "users", "sessions", "audit"} <= tables
+
+
+def test_audit_export_from_the_command_line(tmp_path: Path, call: Any) -> None:
+    from openpyxl import load_workbook
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["users", "add", "--role", "staff", "--data", str(tmp_path), "--password-stdin",
+                                "admin"], input=PASSWORD + "\n").exit_code == 0
+    out = tmp_path / "审计.xlsx"
+    done = runner.invoke(main, ["audit", "export", "--data", str(tmp_path), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert [c.value for c in load_workbook(out).active[2]][1:3] == ["award users add", "新建账号"]
+    onto = runner.invoke(main, ["audit", "export", "--data", str(tmp_path), "-o", str(tmp_path / "award.sqlite")])
+    assert onto.exit_code == 3 and "覆盖" in onto.output  # never onto the registry it reads

@@ -191,13 +191,20 @@ SESSION_COOKIE = "award_session"
 
 @contextmanager
 def platform_registry(data: Path, call: Call) -> Iterator[Any]:
-    """The platform's registry, data/award.sqlite (made on first use), claimed for this call."""
-    from pipeline.fileio import output_dir
-    from pipeline.registry import Registry
+    """The platform's registry (pipeline.registry.in_data) for this call."""
+    from pipeline.registry import in_data
 
-    output_dir(data)
-    with Registry(data / "award.sqlite", call_id=call.id) as registry:
+    with in_data(data, call.id) as registry:
         yield registry
+
+
+def download_headers(name: str) -> dict[str, str]:
+    """Content-Disposition for a download whose name may be Chinese (RFC 6266 / RFC 5987: an ASCII fallback, and
+    the UTF-8 name that browsers use)."""
+    from urllib.parse import quote
+
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return {"content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}
 
 
 def upload_name(name: str | None) -> str:
@@ -372,8 +379,9 @@ def create_app(settings: Settings) -> FastAPI:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
-    @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_home(request: Request) -> Response:
+    async def staff(request: Request) -> Any:
+        """The signed-in staff account; else a redirect to sign in (no session) or 404 (another role: the console
+        does not exist for it)."""
         from fastapi.responses import RedirectResponse
 
         account = await signed_in(request)
@@ -381,14 +389,99 @@ def create_app(settings: Settings) -> FastAPI:
             return RedirectResponse("/signin", status_code=303)
         if account.role != "staff":
             raise HTTPException(404)
-        apps = await in_registry(lambda r: r.applications(call.id))
-        counts = collections.Counter(a.status for a in apps)
+        return account
+
+    def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
         token, new = csrf_token(request)
-        response = page("staff.html.j2", title="工作台", active="staff", account=account.name, total=len(apps),
-                        counts=sorted(counts.items()), csrf=token)
+        response = page(template, active="staff", csrf=token, **context)
         if new:
             set_csrf_cookie(response, request, token)
         return response
+
+    @app.get("/staff/applications", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_applications(request: Request, status: str = "", q: str = "", sort: str = "reg_no",
+                                 desc: bool = False) -> Response:
+        from pipeline.text import nfkc
+
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+        apps = await in_registry(lambda r: r.applications(call.id, status or None))
+        needle = nfkc(q).strip().casefold()
+        if needle:
+            apps = [a for a in apps if any(needle in nfkc(x or "").casefold()
+                                           for x in (a.reg_no, a.applicant, a.project, a.category, a.path))]
+        keys: dict[str, Callable[[Any], Any]] = {
+            "reg_no": lambda a: a.seq, "applicant": lambda a: a.applicant or "", "project": lambda a: a.project or "",
+            "category": lambda a: a.category or "", "errors": lambda a: a.errors or 0}
+        sort = sort if sort in keys else "reg_no"
+        apps = sorted(apps, key=keys[sort], reverse=desc)
+        return staff_page(request, "applications.html.j2", title="申报书列表", account=account.name, apps=apps,
+                          status=status, q=q, sort=sort, desc=desc)
+
+    @app.get("/staff/applications/{reg_no}", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_application(request: Request, reg_no: str) -> Response:
+        from pipeline.model import Report
+        from pipeline.report.html import report_view
+
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+        app_row = await in_registry(lambda r: r.application(reg_no))
+        if app_row is None or app_row.report is None:
+            raise HTTPException(404)
+        view = report_view([Report.from_dict(app_row.report)], call)
+        return staff_page(request, "application.html.j2", **view, title=f"申报书 {reg_no}", account=account.name,
+                          app=app_row, shown=True)
+
+    @app.get("/staff/audit", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_audit(request: Request) -> Response:
+        from pipeline.audit import ACTIONS
+
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+        rows = await in_registry(lambda r: r.audit_rows())
+        return staff_page(request, "audit.html.j2", title="审计日志", account=account.name,
+                          rows=list(reversed(rows))[:500], total=len(rows), actions=ACTIONS)
+
+    @app.get("/staff/audit.xlsx", include_in_schema=False)
+    async def staff_audit_xlsx(request: Request) -> Response:
+        from pipeline.audit import audit_xlsx
+
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+        data = await in_registry(audit_xlsx)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(data, media_type=mime, headers=download_headers(f"审计日志-{call.id}.xlsx"))
+
+    @app.get("/staff/backup.sqlite", include_in_schema=False)
+    async def staff_backup(request: Request) -> Response:
+        import datetime as dt
+        import tempfile
+
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+
+        def copy(registry: Any) -> bytes:
+            with tempfile.TemporaryDirectory() as tmp:
+                return Path(registry.backup(Path(tmp) / "backup.sqlite")).read_bytes()
+
+        data = await in_registry(copy)
+        name = f"登记库备份-{call.id}-{dt.date.today():%Y%m%d}.sqlite"
+        return Response(data, media_type="application/vnd.sqlite3", headers=download_headers(name))
+
+    @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_home(request: Request) -> Response:
+        account = await staff(request)
+        if isinstance(account, Response):
+            return account
+        apps = await in_registry(lambda r: r.applications(call.id))
+        counts = collections.Counter(a.status for a in apps)
+        return staff_page(request, "staff.html.j2", title="工作台", account=account.name, total=len(apps),
+                          counts=sorted(counts.items()))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
