@@ -726,6 +726,11 @@ class Registry:
         """The audit log, oldest first: (at, who, what, detail, sha256)."""
         return [tuple(r) for r in self.conn.execute("SELECT at, who, what, detail, sha256 FROM audit ORDER BY id")]
 
+    def audit(self, who: str, what: str, detail: str = "", sha256: str | None = None) -> None:
+        """One audit row: who did what (with which file, by its SHA-256)."""
+        with self.transaction() as c:
+            self._audit(c, who, what, detail, sha256)
+
     @staticmethod
     def _audit(c: sqlite3.Connection, who: str, what: str, detail: str, sha256: str | None = None) -> None:
         c.execute("INSERT INTO audit (at, who, what, detail, sha256) VALUES (?, ?, ?, ?, ?)",

@@ -211,6 +211,7 @@ ROUTES = {
     ("GET", "/staff"): "staff", ("GET", "/staff/applications"): "staff",
     ("GET", "/staff/applications/{reg_no}"): "staff", ("GET", "/staff/audit"): "staff",
     ("GET", "/staff/audit.xlsx"): "staff", ("GET", "/staff/backup.sqlite"): "staff",
+    ("POST", "/staff/batch"): "staff", ("GET", "/staff/summary.xlsx"): "staff",
 }
 
 
@@ -399,3 +400,36 @@ def test_audit_export_from_the_command_line(tmp_path: Path, call: Any) -> None:
     assert [c.value for c in load_workbook(out).active[2]][1:3] == ["award users add", "新建账号"]
     onto = runner.invoke(main, ["audit", "export", "--data", str(tmp_path), "-o", str(tmp_path / "award.sqlite")])
     assert onto.exit_code == 3 and "覆盖" in onto.output  # never onto the registry it reads
+
+
+def test_staff_import_a_zip_of_emailed_forms_into_the_round(call: Any, tmp_path: Path) -> None:
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from pipeline.accounts import add_user
+    from pipeline.web.app import platform_registry
+
+    with platform_registry(tmp_path, call) as registry:
+        add_user(registry, "clerk2", "staff", PASSWORD)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("valid.docx", "address-too-long.docx"):
+            z.writestr(f"邮件/{name}", (APPS / name).read_bytes())
+    with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
+        assert _sign_in(c, "clerk2", PASSWORD).status_code == 303
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/staff").text)
+        assert token is not None
+        r = c.post("/staff/batch", files={"file": ("../收件箱.zip", buf.getvalue())}, data={"csrf": token.group(1)})
+        assert r.status_code == 200 and "共 2 个文件" in r.text
+        summary = c.get("/staff/summary.xlsx")
+        assert summary.status_code == 200 and load_workbook(io.BytesIO(summary.content)).sheetnames
+        listing = c.get("/staff/applications")
+        assert listing.text.count('href="/staff/applications/2021-') == 2
+    stored = [p.name for p in (tmp_path / "inbox").iterdir()]
+    assert len(stored) == 1 and stored[0].endswith(".zip") and "收件箱" not in stored[0]  # our name, not the upload's
+    with platform_registry(tmp_path, call) as registry:
+        rows = [row for row in registry.audit_rows() if row[2] == "batch.upload"]
+    assert len(rows) == 1 and rows[0][1] == "clerk2" and len(rows[0][4] or "") == 64

@@ -3,6 +3,7 @@ the routes (today the JSON API: /healthz and /api/v1/check)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import collections
 import secrets
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pipeline.calls import Call
+from pipeline.errors import PipelineError
 from pipeline.web.pool import Busy, CheckPool
 
 Message = MutableMapping[str, Any]
@@ -45,6 +47,7 @@ class Settings:
     queue: int = 8  # checks waiting beyond those; more get 503 with Retry-After
     selfchecks_per_minute: int = 10  # self-check uploads one address may make a minute (429 beyond)
     data: Path = Path("award-data")  # the registry (award.sqlite) and the files
+    archive_max_bytes: int = 2**30  # a round's archive staff upload (/staff/batch), at most the call's own limit
     signins_per_minute: int = 10  # sign-in attempts one address may make a minute (429 beyond)
 
 
@@ -59,19 +62,23 @@ class BodyLimit:
     streamed body passes it (the rest is never read; the application sees the client gone and its answer is
     replaced)."""
 
-    def __init__(self, app: Any, limit: int, file_limit: int) -> None:
+    def __init__(self, app: Any, limit: int, file_limit: int, archive_limit: int = 0) -> None:
         self.app = app
         self.limit = limit
         self.file_limit = file_limit
+        self.archive_limit = archive_limit  # the staff's upload of a round's archive (/staff/batch)
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        archive = scope.get("path") == "/staff/batch"
+        limit = self.archive_limit + MULTIPART_SLACK if archive else self.limit
+        shown = self.archive_limit if archive else self.file_limit
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length", b"").decode("latin-1")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, shown)
             return
         seen = 0
         over = False
@@ -84,7 +91,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     over = True
                     return {"type": "http.disconnect"}
             return message
@@ -98,15 +105,15 @@ class BodyLimit:
 
         await self.app(scope, limited, tracked)
         if over and not started:
-            await self._refuse(scope, send)
+            await self._refuse(scope, send, shown)
 
-    async def _refuse(self, scope: Message, send: Send) -> None:
-        body = too_large_body(self.file_limit)
+    async def _refuse(self, scope: Message, send: Send, shown: int) -> None:
+        body = too_large_body(shown)
         response: Response
         if str(scope.get("path", "")).startswith("/api/"):
             response = JSONResponse(body, status_code=413, headers={"connection": "close"})
         else:
-            response = HTMLResponse(_plain_page("文件过大", body["message"] + "。请压缩图片或删去多余页后重新上传。"),
+            response = HTMLResponse(_plain_page("文件过大", body["message"] + "。"),
                                     status_code=413, headers={"connection": "close"})
         await response({"type": "http"}, _nothing, send)
 
@@ -207,10 +214,53 @@ def download_headers(name: str) -> dict[str, str]:
     return {"content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}
 
 
+def store_upload(source: Any, target: Path) -> str:
+    """Copy an uploaded file (a file object) to `target` atomically, never under the upload's own name; its SHA-256."""
+    import hashlib
+
+    from pipeline.fileio import atomic_write, output_dir
+
+    output_dir(target.parent)
+    digest = hashlib.sha256()
+
+    def copy(fh: Any) -> None:
+        source.seek(0)
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            fh.write(chunk)
+
+    atomic_write(target, copy)
+    return digest.hexdigest()
+
+
+def batch_job(archive: str, out_dir: str, call_folder: str, db: str) -> tuple[int, int, int, str]:
+    """`award batch` of an uploaded archive into the platform's registry, run in a process of its own (spawned, so
+    the batch's worker pool is forked from a single-threaded process): files, passed, to handle, summary path."""
+    from pipeline.actions import check_batch
+    from pipeline.calls import load_call
+
+    done = check_batch(Path(archive), Path(out_dir), load_call(call_folder), Path(db), letters=False)
+    return len(done.result.rows), done.passed, done.to_handle, str(done.summary)
+
+
 def upload_name(name: str | None) -> str:
     """The name a report shows for an upload: its last path part only (never used as a path)."""
     base = PurePosixPath((name or "").replace("\\", "/")).name.strip()
     return base or "upload"
+
+
+async def require_staff(request: Request) -> Any:
+    """The signed-in staff account, checked before anything of the request is read; else a redirect to sign in (no
+    session) or 404 (another role: the console does not exist for it)."""
+    account = await request.app.state.signed_in(request)
+    if account is None:
+        raise HTTPException(303, "请先登录 / sign in first", headers={"location": "/signin"})
+    if account.role != "staff":
+        raise HTTPException(404)
+    return account
+
+
+Staff = Annotated[Any, Depends(require_staff)]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -230,7 +280,9 @@ def create_app(settings: Settings) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.pool = pool
     file_limit = settings.call.file.max_bytes
-    app.add_middleware(BodyLimit, limit=file_limit + MULTIPART_SLACK, file_limit=file_limit)
+    archive_limit = min(settings.archive_max_bytes, settings.call.batch.max_archive_bytes)
+    app.add_middleware(BodyLimit, limit=file_limit + MULTIPART_SLACK, file_limit=file_limit,
+                       archive_limit=archive_limit)
     app.add_middleware(SecurityHeaders)
 
     from pipeline.report.html import environment
@@ -379,17 +431,7 @@ def create_app(settings: Settings) -> FastAPI:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
-    async def staff(request: Request) -> Any:
-        """The signed-in staff account; else a redirect to sign in (no session) or 404 (another role: the console
-        does not exist for it)."""
-        from fastapi.responses import RedirectResponse
-
-        account = await signed_in(request)
-        if account is None:
-            return RedirectResponse("/signin", status_code=303)
-        if account.role != "staff":
-            raise HTTPException(404)
-        return account
+    app.state.signed_in = signed_in
 
     def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
         token, new = csrf_token(request)
@@ -399,13 +441,10 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     @app.get("/staff/applications", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_applications(request: Request, status: str = "", q: str = "", sort: str = "reg_no",
+    async def staff_applications(request: Request, account: Staff, status: str = "", q: str = "", sort: str = "reg_no",
                                  desc: bool = False) -> Response:
         from pipeline.text import nfkc
 
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
         apps = await in_registry(lambda r: r.applications(call.id, status or None))
         needle = nfkc(q).strip().casefold()
         if needle:
@@ -420,13 +459,10 @@ def create_app(settings: Settings) -> FastAPI:
                           status=status, q=q, sort=sort, desc=desc)
 
     @app.get("/staff/applications/{reg_no}", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_application(request: Request, reg_no: str) -> Response:
+    async def staff_application(request: Request, account: Staff, reg_no: str) -> Response:
         from pipeline.model import Report
         from pipeline.report.html import report_view
 
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
         app_row = await in_registry(lambda r: r.application(reg_no))
         if app_row is None or app_row.report is None:
             raise HTTPException(404)
@@ -435,35 +471,26 @@ def create_app(settings: Settings) -> FastAPI:
                           app=app_row, shown=True)
 
     @app.get("/staff/audit", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_audit(request: Request) -> Response:
+    async def staff_audit(request: Request, account: Staff) -> Response:
         from pipeline.audit import ACTIONS
 
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
         rows = await in_registry(lambda r: r.audit_rows())
         return staff_page(request, "audit.html.j2", title="审计日志", account=account.name,
                           rows=list(reversed(rows))[:500], total=len(rows), actions=ACTIONS)
 
     @app.get("/staff/audit.xlsx", include_in_schema=False)
-    async def staff_audit_xlsx(request: Request) -> Response:
+    async def staff_audit_xlsx(request: Request, account: Staff) -> Response:
         from pipeline.audit import audit_xlsx
 
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
         data = await in_registry(audit_xlsx)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(data, media_type=mime, headers=download_headers(f"审计日志-{call.id}.xlsx"))
 
     @app.get("/staff/backup.sqlite", include_in_schema=False)
-    async def staff_backup(request: Request) -> Response:
+    async def staff_backup(request: Request, account: Staff) -> Response:
         import datetime as dt
         import tempfile
 
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
 
         def copy(registry: Any) -> bytes:
             with tempfile.TemporaryDirectory() as tmp:
@@ -473,11 +500,51 @@ def create_app(settings: Settings) -> FastAPI:
         name = f"登记库备份-{call.id}-{dt.date.today():%Y%m%d}.sqlite"
         return Response(data, media_type="application/vnd.sqlite3", headers=download_headers(name))
 
+    @app.post("/staff/batch", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_batch(request: Request, account: Staff, file: Annotated[UploadFile, File()],
+                          csrf: Annotated[str, Form()] = "") -> Response:
+        import datetime as dt
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        import anyio
+
+        from pipeline.registry import PLATFORM_DB
+
+        if not csrf_ok(request, csrf):
+            raise HTTPException(403)
+        name = upload_name(file.filename)
+        if not name.lower().endswith(".zip"):
+            return staff_page(request, "batch.html.j2", title="导入邮件收到的申报书", account=account.name,
+                              problem="请上传 .zip 压缩包。", done=None)
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        archive = settings.data / "inbox" / f"{stamp}.zip"
+        sha = await anyio.to_thread.run_sync(store_upload, file.file, archive)
+        out = settings.data / "rounds" / stamp
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+            try:
+                done = await loop.run_in_executor(one, batch_job, str(archive), str(out), str(call.folder),
+                                                  str(settings.data / PLATFORM_DB))
+                problem = None
+            except PipelineError as e:
+                done, problem = None, e.message_zh
+        detail = f"{name} → inbox/{archive.name}" + (f"：{done[0]} 个文件" if done else f"：{problem}")
+        await in_registry(lambda r: r.audit(account.name, "batch.upload", detail, sha))
+        return staff_page(request, "batch.html.j2", title="导入邮件收到的申报书", account=account.name,
+                          problem=problem, done=done, name=name)
+
+    @app.get("/staff/summary.xlsx", include_in_schema=False)
+    async def staff_summary(request: Request, account: Staff) -> Response:
+        rounds = sorted((settings.data / "rounds").glob("*/summary.xlsx"))
+        if not rounds:
+            raise HTTPException(404)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(rounds[-1].read_bytes(), media_type=mime,
+                        headers=download_headers(f"申报汇总-{call.id}-{rounds[-1].parent.name}.xlsx"))
+
     @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_home(request: Request) -> Response:
-        account = await staff(request)
-        if isinstance(account, Response):
-            return account
+    async def staff_home(request: Request, account: Staff) -> Response:
         apps = await in_registry(lambda r: r.applications(call.id))
         counts = collections.Counter(a.status for a in apps)
         return staff_page(request, "staff.html.j2", title="工作台", account=account.name, total=len(apps),
