@@ -143,7 +143,7 @@ def test_o_means_output_for_a_file_and_out_for_a_folder() -> None:
                 assert (" --output " in help_text) != folder and (" --out " in help_text) == folder, path
     # every command that writes takes -o, the demo too
     assert set(seen) == {"form", "check", "batch", "demo", "notice", "letters", "decision", "certificates",
-                         "review forms", "review results"}
+                         "review forms", "review results", "audit export"}
     assert seen["demo"] == seen["batch"] == seen["review forms"] == ["-o", "--out"]
 
 
