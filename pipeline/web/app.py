@@ -313,15 +313,20 @@ def create_app(settings: Settings) -> FastAPI:
     async def home() -> HTMLResponse:
         return page("home.html.j2", title="首页", active="home")
 
-    def selfcheck_page(request: Request, status: int = 200, headers: dict[str, str] | None = None,
-                       **context: Any) -> HTMLResponse:
+    def form_page(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
+                  /, **context: Any) -> HTMLResponse:
+        """A page with forms: the browser's CSRF token in the page (and its cookie set when new)."""
         token, new = csrf_token(request)
-        fields = {"title": "申报书自查", "active": "selfcheck", "lang": "zh", "shown": False, "problem": None,
-                  **context, "csrf": token}
-        response = page("selfcheck.html.j2", status, headers, **fields)
+        response = page(template, status, headers, **context, csrf=token)
         if new:
             set_csrf_cookie(response, request, token)
         return response
+
+    def selfcheck_page(request: Request, status: int = 200, headers: dict[str, str] | None = None,
+                       **context: Any) -> HTMLResponse:
+        fields = {"title": "申报书自查", "active": "selfcheck", "lang": "zh", "shown": False, "problem": None,
+                  **context}
+        return form_page(request, "selfcheck.html.j2", status, headers, **fields)
 
     @app.get("/selfcheck", response_class=HTMLResponse, include_in_schema=False)
     async def selfcheck_form(request: Request) -> HTMLResponse:
@@ -385,12 +390,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     def signin_page(request: Request, status: int = 200, headers: dict[str, str] | None = None,
                     **context: Any) -> HTMLResponse:
-        token, new = csrf_token(request)
-        fields = {"title": "工作人员登录", "active": "staff", "problem": None, "name": "", **context, "csrf": token}
-        response = page("signin.html.j2", status, headers, **fields)
-        if new:
-            set_csrf_cookie(response, request, token)
-        return response
+        fields = {"title": "工作人员登录", "active": "staff", "problem": None, "name": "", **context}
+        return form_page(request, "signin.html.j2", status, headers, **fields)
 
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     async def signin_form(request: Request) -> HTMLResponse:
@@ -434,11 +435,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.signed_in = signed_in
 
     def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-        token, new = csrf_token(request)
-        response = page(template, active="staff", csrf=token, **context)
-        if new:
-            set_csrf_cookie(response, request, token)
-        return response
+        return form_page(request, template, 200, None, active="staff", **context)
 
     @app.get("/staff/applications", response_class=HTMLResponse, include_in_schema=False)
     async def staff_applications(request: Request, account: Staff, status: str = "", q: str = "", sort: str = "reg_no",
