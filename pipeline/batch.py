@@ -277,29 +277,31 @@ def init_check_worker(call_folder: str) -> None:
     _init_worker(call_folder)
 
 
-def check_in_worker(data: bytes, name: str) -> dict[str, Any]:
-    """One uploaded file's report, checked in a worker started by init_check_worker, within the call's time and
-    memory limits (file.too_complex when one is reached): the same report `award check` gives."""
+def _worker_report(data: bytes, name: str) -> Report:
     from pipeline.check.limits import check_limited
 
     assert _worker_call is not None, "init_check_worker was not run in this process"
-    return check_limited(data, name, _worker_call).to_dict()
+    return check_limited(data, name, _worker_call)
+
+
+def check_in_worker(data: bytes, name: str) -> dict[str, Any]:
+    """One uploaded file's report, checked in a worker started by init_check_worker, within the call's time and
+    memory limits (file.too_complex when one is reached): the same report `award check` gives."""
+    return _worker_report(data, name).to_dict()
 
 
 def selfcheck_in_worker(data: bytes, name: str, lang: str = "zh") -> tuple[dict[str, Any], bytes | None]:
     """check_in_worker, and the annotated copy of a .docx that can carry comments (None otherwise, or when
     python-docx cannot open it): what the platform's self-check page shows and offers for download."""
-    from pipeline.model import Report
     from pipeline.report.annotate import NotAnnotated, annotatable, annotated_bytes
 
-    report = check_in_worker(data, name)
-    parsed = Report.from_dict(report)
-    if not annotatable(parsed):
-        return report, None
+    report = _worker_report(data, name)
+    if not annotatable(report):
+        return report.to_dict(), None
     try:
-        return report, annotated_bytes(data, parsed, lang)
+        return report.to_dict(), annotated_bytes(data, report, lang)
     except NotAnnotated:
-        return report, None
+        return report.to_dict(), None
 
 
 # what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row

@@ -123,14 +123,19 @@ def test_security_headers_on_every_answer(client: TestClient) -> None:
 
 # --- the self-check page (自查): public, no account -------------------------------------------------------------
 
-def _token(client: TestClient) -> str:
+def _csrf(html: str) -> str:
+    """The form token a page carries."""
     import re
 
-    page = client.get("/selfcheck")
-    assert page.status_code == 200 and "检查完成后即删除" in page.text
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
+
+
+def _token(client: TestClient) -> str:
+    page = client.get("/selfcheck")
+    assert page.status_code == 200 and "检查完成后即删除" in page.text
+    return _csrf(page.text)
 
 
 def test_home_and_form_pages_read_in_chinese(client: TestClient) -> None:
@@ -215,25 +220,17 @@ ROUTES = {
 }
 
 
-def _signin_token(c: TestClient) -> str:
-    import re
-
-    found = re.search(r'name="csrf" value="([^"]+)"', c.get("/signin").text)
-    assert found is not None
-    return found.group(1)
-
-
 def _sign_in(c: TestClient, name: str, password: str) -> Any:
-    return c.post("/signin", data={"name": name, "password": password, "csrf": _signin_token(c)},
+    return c.post("/signin", data={"name": name, "password": password, "csrf": _csrf(c.get("/signin").text)},
                   follow_redirects=False)
 
 
 @pytest.fixture(scope="module")
 def accounts(client: TestClient, data: Path, call: Any) -> None:
     from pipeline.accounts import add_user
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
-    with platform_registry(data, call) as registry:
+    with in_data(data, call.id) as registry:
         add_user(registry, "admin", "staff", PASSWORD)
         add_user(registry, "judge01", "judge", PASSWORD)
 
@@ -264,19 +261,15 @@ def test_staff_sign_in_opens_the_console_and_sign_out_closes_it(client: TestClie
     assert "award_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     page = client.get("/staff")
     assert page.status_code == 200 and "工作台" in page.text and "admin" in page.text
-    import re
-
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token is not None
-    assert client.post("/signout", data={"csrf": token.group(1)}, follow_redirects=False).status_code == 303
+    assert client.post("/signout", data={"csrf": _csrf(page.text)}, follow_redirects=False).status_code == 303
     assert client.get("/staff", follow_redirects=False).status_code == 303
 
 
 def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Path) -> None:
     from pipeline.accounts import add_user
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         add_user(registry, "judge02", "judge", PASSWORD)
     with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
         assert _sign_in(c, "judge02", PASSWORD).status_code == 303
@@ -287,9 +280,9 @@ def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Pat
 
 def test_wrong_passwords_lock_the_account(call: Any, tmp_path: Path) -> None:
     from pipeline.accounts import MAX_FAILED, add_user
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         add_user(registry, "clerk", "staff", PASSWORD)
     with TestClient(create_app(Settings(call, workers=1, data=tmp_path, signins_per_minute=50))) as c:
         r = _sign_in(c, "nobody", PASSWORD)
@@ -300,7 +293,7 @@ def test_wrong_passwords_lock_the_account(call: Any, tmp_path: Path) -> None:
         assert r.status_code == 401 and "锁定" in r.text
         r = _sign_in(c, "clerk", PASSWORD)  # the right password too, while locked
         assert r.status_code == 401 and "锁定" in r.text
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         what = [row[2] for row in registry.audit_rows()]
     assert what[0] == "user.add" and what.count("signin.failed") == MAX_FAILED and "signin" not in what
 
@@ -312,7 +305,7 @@ def test_sign_in_needs_the_form_token(client: TestClient, accounts: None) -> Non
 
 
 def test_users_add_from_the_command_line(tmp_path: Path, call: Any) -> None:
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
     runner = CliRunner()
     done = runner.invoke(main, ["users", "add", "--role", "staff", "--data", str(tmp_path), "--password-stdin",
@@ -321,7 +314,7 @@ def test_users_add_from_the_command_line(tmp_path: Path, call: Any) -> None:
     short = runner.invoke(main, ["users", "add", "--role", "staff", "--data", str(tmp_path), "--password-stdin",
                                  "李强"], input="short\n")
     assert short.exit_code == 2 and "密码至少10个字符" in short.output
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         account = registry.user("王敏")
     assert account is not None and account.role == "staff" and account.password_hash.startswith("$argon2")
     assert PASSWORD not in (tmp_path / "award.sqlite").read_bytes().decode("latin-1")
@@ -333,13 +326,13 @@ def round_in_registry(data: Path, call: Any, tmp_path_factory: pytest.TempPathFa
     import shutil
 
     from pipeline.batch import run_batch
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
     inbox = tmp_path_factory.mktemp("inbox")
     for name in ("valid.docx", "address-too-long.docx", "applicant-too-long.docx", "summary-too-short.docx"):
         if (APPS / name).is_file():
             shutil.copy(APPS / name, inbox / name)
-    with platform_registry(data, call) as registry:
+    with in_data(data, call.id) as registry:
         result = run_batch(inbox, tmp_path_factory.mktemp("out"), call, registry, jobs=1, letters=False)
     return sorted(r.reg_no for r in result.rows if r.reg_no)
 
@@ -404,15 +397,14 @@ def test_audit_export_from_the_command_line(tmp_path: Path, call: Any) -> None:
 
 def test_staff_import_a_zip_of_emailed_forms_into_the_round(call: Any, tmp_path: Path) -> None:
     import io
-    import re
     import zipfile
 
     from openpyxl import load_workbook
 
     from pipeline.accounts import add_user
-    from pipeline.web.app import platform_registry
+    from pipeline.registry import in_data
 
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         add_user(registry, "clerk2", "staff", PASSWORD)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -420,9 +412,8 @@ def test_staff_import_a_zip_of_emailed_forms_into_the_round(call: Any, tmp_path:
             z.writestr(f"邮件/{name}", (APPS / name).read_bytes())
     with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
         assert _sign_in(c, "clerk2", PASSWORD).status_code == 303
-        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/staff").text)
-        assert token is not None
-        r = c.post("/staff/batch", files={"file": ("../收件箱.zip", buf.getvalue())}, data={"csrf": token.group(1)})
+        r = c.post("/staff/batch", files={"file": ("../收件箱.zip", buf.getvalue())},
+                   data={"csrf": _csrf(c.get("/staff").text)})
         assert r.status_code == 200 and "共 2 个文件" in r.text
         summary = c.get("/staff/summary.xlsx")
         assert summary.status_code == 200 and load_workbook(io.BytesIO(summary.content)).sheetnames
@@ -430,6 +421,6 @@ def test_staff_import_a_zip_of_emailed_forms_into_the_round(call: Any, tmp_path:
         assert listing.text.count('href="/staff/applications/2021-') == 2
     stored = [p.name for p in (tmp_path / "inbox").iterdir()]
     assert len(stored) == 1 and stored[0].endswith(".zip") and "收件箱" not in stored[0]  # our name, not the upload's
-    with platform_registry(tmp_path, call) as registry:
+    with in_data(tmp_path, call.id) as registry:
         rows = [row for row in registry.audit_rows() if row[2] == "batch.upload"]
     assert len(rows) == 1 and rows[0][1] == "clerk2" and len(rows[0][4] or "") == 64

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.text import char_width
+from pipeline.text import char_width, display_width
 
 # Margins in inches (Excel's unit): about 1 cm left and right, 1.8 cm top and bottom with the header and footer
 # 0.8 cm from the edge. Narrower than Excel's default so a wide table keeps a readable scale.
@@ -89,3 +89,43 @@ def fit_row_heights(ws: Any, first: int, last: int | None = None) -> None:
             lines = max(lines, text_lines(str(cell.value), widths[cell.column]))
         if lines > 1:
             ws.row_dimensions[r].height = LINE_PT * lines + ROW_PAD_PT
+
+
+def _width(value: Any) -> int:
+    """Display width: a Chinese character takes two columns."""
+    return display_width(str(value))
+
+
+# Column widths in digits (a Chinese character takes two). A table up to the budget prints landscape at about 75 %
+# (one line a row); a wider one is held to the budget by its caps, its long columns wrapping.
+_WIDTH_BUDGET = 190
+_MAX_WIDTH = 90
+
+
+def table_sheet(ws: Any, head: list[str], rows: list[list[Any]], wrap: set[int], caps: dict[int, int],
+                lang: str = "zh") -> None:
+    """One table: bold header, columns as wide as their text up to their cap, the long ones wrapped (rows as tall as
+    their text), and the print set-up (landscape A4 at the page's width, the header on every page)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
+    for cell in ws[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="center")
+    top, top_wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+    natural = [min(max([_width(head[i])] + [_width(r[i]) for r in rows]) + 2, _MAX_WIDTH) for i in range(len(head))]
+    # Every text on one line when the table fits the budget; else the long columns take their caps and wrap.
+    widths = natural if sum(natural) <= _WIDTH_BUDGET else [min(w, caps.get(i, 40)) for i, w in enumerate(natural)]
+    for i in range(len(head)):
+        letter = get_column_letter(i + 1)
+        ws.column_dimensions[letter].width = widths[i]
+        for cell in ws[letter][1:]:  # long texts wrap inside their column; every row's cells start at its top
+            cell.alignment = top_wrap if i in wrap else top
+    fit_row_heights(ws, 2)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
+    print_setup(ws, title_rows=(1, 1), lang=lang)

@@ -23,7 +23,6 @@ from pipeline.fileio import atomic_write, output_dir, write_bytes, write_text
 from pipeline.ingest.sources import Source, read_source
 from pipeline.model import Report
 from pipeline.report.rows import DryRunLine, Row
-from pipeline.text import display_width
 
 STATE = ".award-batch.json"
 
@@ -103,60 +102,20 @@ def finding_rows(rows: Sequence[Row], call: Call, lang: str = "zh") -> list[list
     return out
 
 
-def _width(value: Any) -> int:
-    """Display width: a Chinese character takes two columns."""
-    return display_width(str(value))
-
-
-# Column widths in digits (a Chinese character takes two). A table up to the budget prints landscape at about 75 %
-# (one line a row); a wider one is held to the budget by its caps, its long columns wrapping.
-_WIDTH_BUDGET = 190
-_MAX_WIDTH = 90
-
-
-def _sheet(ws: Any, head: list[str], rows: list[list[Any]], wrap: set[int], caps: dict[int, int],
-           lang: str = "zh") -> None:
-    """One table: bold header, columns as wide as their text up to their cap, the long ones wrapped (rows as tall as
-    their text), and the print set-up (landscape A4 at the page's width, the header on every page)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from pipeline.render.sheets import fit_row_heights, print_setup
-
-    ws.append(head)
-    for row in rows:
-        ws.append(row)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
-    for cell in ws[1]:
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
-    top, top_wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    natural = [min(max([_width(head[i])] + [_width(r[i]) for r in rows]) + 2, _MAX_WIDTH) for i in range(len(head))]
-    # Every text on one line when the table fits the budget; else the long columns take their caps and wrap.
-    widths = natural if sum(natural) <= _WIDTH_BUDGET else [min(w, caps.get(i, 40)) for i, w in enumerate(natural)]
-    for i in range(len(head)):
-        letter = get_column_letter(i + 1)
-        ws.column_dimensions[letter].width = widths[i]
-        for cell in ws[letter][1:]:  # long texts wrap inside their column; every row's cells start at its top
-            cell.alignment = top_wrap if i in wrap else top
-    fit_row_heights(ws, 2)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
-    print_setup(ws, title_rows=(1, 1), lang=lang)
-
-
 def xlsx_bytes(rows: Sequence[Row], call: Call, lang: str = "zh",
                notes: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
     """summary.xlsx: the applications sheet and the findings sheet (frozen header, filters, fitted widths)."""
     from openpyxl import Workbook
 
+    from pipeline.render.sheets import table_sheet
+
     wb = Workbook()
     first, second = _SHEETS[lang]
     ws = wb.active
     ws.title = first
-    _sheet(ws, _HEAD[lang], summary_rows(rows, call, lang, notes), wrap={1, 2, 3, 4, 5, 8},
+    table_sheet(ws, _HEAD[lang], summary_rows(rows, call, lang, notes), wrap={1, 2, 3, 4, 5, 8},
            caps={1: 28, 2: 24, 3: 24, 4: 12, 5: 12, 8: 70}, lang=lang)
-    _sheet(wb.create_sheet(second), _FINDING_HEAD[lang], finding_rows(rows, call, lang), wrap={1, 4, 5, 6},
+    table_sheet(wb.create_sheet(second), _FINDING_HEAD[lang], finding_rows(rows, call, lang), wrap={1, 4, 5, 6},
            caps={1: 50, 3: 24, 4: 20, 5: 64, 6: 20}, lang=lang)
     buf = io.BytesIO()
     wb.save(buf)

@@ -8,8 +8,8 @@ import base64
 import collections
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pipeline.calls import Call
 from pipeline.errors import PipelineError
+from pipeline.registry import in_data
 from pipeline.web.pool import Busy, CheckPool
 
 Message = MutableMapping[str, Any]
@@ -196,15 +197,6 @@ class SecurityHeaders:
 SESSION_COOKIE = "award_session"
 
 
-@contextmanager
-def platform_registry(data: Path, call: Call) -> Iterator[Any]:
-    """The platform's registry (pipeline.registry.in_data) for this call."""
-    from pipeline.registry import in_data
-
-    with in_data(data, call.id) as registry:
-        yield registry
-
-
 def download_headers(name: str) -> dict[str, str]:
     """Content-Disposition for a download whose name may be Chinese (RFC 6266 / RFC 5987: an ASCII fallback, and
     the UTF-8 name that browsers use)."""
@@ -376,7 +368,7 @@ def create_app(settings: Settings) -> FastAPI:
         import anyio
 
         def run() -> Any:
-            with platform_registry(settings.data, call) as registry:
+            with in_data(settings.data, call.id) as registry:
                 return fn(registry)
 
         return await anyio.to_thread.run_sync(run)
@@ -536,8 +528,11 @@ def create_app(settings: Settings) -> FastAPI:
         rounds = sorted((settings.data / "rounds").glob("*/summary.xlsx"))
         if not rounds:
             raise HTTPException(404)
+        import anyio
+
+        data = await anyio.to_thread.run_sync(rounds[-1].read_bytes)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(rounds[-1].read_bytes(), media_type=mime,
+        return Response(data, media_type=mime,
                         headers=download_headers(f"申报汇总-{call.id}-{rounds[-1].parent.name}.xlsx"))
 
     @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
@@ -582,6 +577,6 @@ def serve(call: Call, host: str = "127.0.0.1", port: int = 8000, workers: int | 
     """Run the platform with uvicorn until interrupted (Ctrl-C stops it and its workers)."""
     import uvicorn
 
-    with platform_registry(data, call):
+    with in_data(data, call.id):
         pass  # made and claimed for this call now: a wrong --data fails before the server starts
     uvicorn.run(create_app(Settings(call, workers, queue, data=data)), host=host, port=port, log_level="info")
