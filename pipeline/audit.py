@@ -10,7 +10,11 @@ from pipeline.registry import Registry
 
 HEAD = ["时间（UTC）", "操作人", "操作", "内容", "文件 SHA-256"]
 # What each action code means, in the staff's words (codes not listed are shown as they are).
-ACTIONS = {"user.add": "新建账号", "signin": "登录", "signin.failed": "登录失败", "signout": "退出登录"}
+ACTIONS = {"user.add": "新建账号", "signin": "登录", "signin.failed": "登录失败", "signout": "退出登录",
+           "user.code": "发放一次性登录码", "user.password": "设置密码", "members.import": "导入会员名录",
+           "upload.refused": "上传未通过检查", "upload.checked": "上传通过检查", "submission": "提交申报书",
+           "submission.replace": "替换申报书", "submission.return": "退回补正", "batch.upload": "导入申报书压缩包",
+           "round.recheck": "重新运行跨申报书规则", "letters.download": "下载函件", "file.download": "下载申报书文件"}
 
 
 def audit_xlsx(registry: Registry) -> bytes:

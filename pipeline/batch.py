@@ -304,6 +304,30 @@ def selfcheck_in_worker(data: bytes, name: str, lang: str = "zh") -> tuple[dict[
         return report.to_dict(), None
 
 
+def submission_check_in_worker(data: bytes, name: str, lang: str = "zh"
+                               ) -> tuple[dict[str, Any], bytes | None]:
+    """A unit's upload checked as `award batch` checks a file (within the call's limits): {"report", "locations"}
+    (what the registry keeps for the rules across applications), and the annotated copy of a .docx that can carry
+    comments (None otherwise)."""
+    from pipeline.report.annotate import NotAnnotated, annotatable, annotated_bytes
+
+    assert _worker_call is not None, "init_check_worker was not run in this process"
+    call = _worker_call
+    source = Source(name, size=len(data))
+    seconds, mb = limits_of(call)
+    got = run_limited(lambda: json.dumps(_checked(source, data, call), ensure_ascii=False).encode(), seconds, mb)
+    if isinstance(got, str):
+        report, locations = too_complex(data, name, call, got).to_dict(), {}
+    else:
+        report, locations = json.loads(got)
+    found = Report.from_dict(report)
+    copy = None
+    if annotatable(found):
+        with contextlib.suppress(NotAnnotated):
+            copy = annotated_bytes(data, found, lang)
+    return {"report": report, "locations": locations}, copy
+
+
 # what reading one member of a damaged archive can raise (zlib.error from a damaged deflate stream): that file's row
 _UNREADABLE: tuple[type[Exception], ...] = (*OPEN_ERRORS, zlib.error)
 
@@ -654,6 +678,27 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
         close_archives()
     return BatchResult(rows=tuple(rows), checked=checked, cached=n_cached, new=new, out_dir=out_dir,
                        outputs=tuple(written), screened=len(unnumbered))
+
+
+def rerun_batch_rules(registry: Registry, call: Call, members: Any = None) -> int:
+    """The rules across applications re-run over every checked application in the registry (a round made of
+    several batches and online submissions), from their stored checks: each final report stored. How many
+    reports changed."""
+    stored = registry.file_reports(call.id)
+    file_reports = {reg_no: cached["report"] for reg_no, _, cached in stored}
+    locations = {reg_no: cached.get("locations", {}) for reg_no, _, cached in stored}
+    sources = [Source(path) for _, path, _ in stored]
+    numbers = {path: reg_no for reg_no, path, _ in stored}
+    known = registry.similarity_cache()
+    seen = dict(known)
+    rows = _final_rows(sources, numbers, file_reports, locations, call, members, seen)
+    fresh = {k: v for k, v in seen.items() if known.get(k) != v}
+    if fresh:
+        registry.store_similarity(fresh)
+    distinct = [r.report.to_dict() for r in _distinct(rows)]
+    before = {a.reg_no: a.report for a in registry.applications(call.id)}
+    registry.store_results(distinct)
+    return sum(before.get(d["registration"]) != d for d in distinct)
 
 
 def _record_paths(registry: Registry, call: Call, p: Plan, numbers: dict[str, str], prefix: str,

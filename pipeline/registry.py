@@ -203,6 +203,57 @@ MIGRATIONS: list[Migration] = [
             sha256 TEXT
         );
     """),
+    # Online submission: the member units (one account each, signing in first with a one-time code), the checked
+    # uploads awaiting their unit's confirmation, the submissions (who sent which registered application; a
+    # staff return with its reason) and every version of each (its file by SHA-256 in <data>/files). Audit rows
+    # about one application name it.
+    Migration(8, "submissions", """
+        ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE audit ADD COLUMN subject TEXT;
+        CREATE INDEX audit_by_subject ON audit (subject);
+        CREATE TABLE members (
+            call TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            credit_code TEXT NOT NULL DEFAULT '',
+            user_id INTEGER REFERENCES users (id),
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (call, number)
+        );
+        CREATE TABLE uploads (
+            token TEXT PRIMARY KEY,
+            call TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            replaces TEXT,
+            sha256 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            file_report TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE submissions (
+            reg_no TEXT PRIMARY KEY REFERENCES applications (reg_no),
+            call TEXT NOT NULL,
+            member_no TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            returned TEXT,
+            submitted_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX submissions_by_user ON submissions (user_id);
+        CREATE TABLE versions (
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            version INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            PRIMARY KEY (reg_no, version)
+        )
+    """),
 ]
 
 
@@ -216,6 +267,67 @@ class Account:
     password_hash: str
     failed: int
     locked_until: str | None
+    must_change: bool = False  # signed in with a one-time code: sets its own password before anything else
+
+
+_ACCOUNT = "u.id, u.name, u.role, u.password_hash, u.failed, u.locked_until, u.must_change"
+
+
+def _account(row: Sequence[Any]) -> Account:
+    id_, name, role, password_hash, failed, locked_until, must_change = row
+    return Account(id_, name, role, password_hash, failed, locked_until, bool(must_change))
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member unit of the call's member list, and its platform account (None before one is made)."""
+
+    number: str
+    name: str
+    credit_code: str
+    account: str | None
+    must_change: bool
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked upload without errors, waiting for its unit to confirm it (its file is in the store already)."""
+
+    token: str
+    user_id: int
+    replaces: str | None
+    sha256: str
+    name: str
+    suffix: str
+    bytes: int
+    file_report: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An application a member unit submitted online: who, when, and staff's return (退回补正) with its reason."""
+
+    reg_no: str
+    member_no: str
+    user_id: int
+    returned: str | None
+    submitted_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One file an application was submitted as (the first, then each replacement), kept by its SHA-256."""
+
+    reg_no: str
+    version: int
+    sha256: str
+    name: str
+    suffix: str
+    bytes: int
+    at: str
+    who: str
 
 
 @dataclass(frozen=True)
@@ -565,17 +677,25 @@ class Registry:
                 reg_no, new = row[0], False
                 c.execute("UPDATE applications SET path = ? WHERE reg_no = ?", (path, reg_no))
             else:
-                last = c.execute("SELECT last FROM counters WHERE call = ?", (call_id,)).fetchone()
-                seq = (last[0] if last else 0) + 1
-                c.execute("INSERT INTO counters (call, last) VALUES (?, ?) "
-                          "ON CONFLICT (call) DO UPDATE SET last = excluded.last", (call_id, seq))
-                reg_no, new = f"{prefix}{seq:0{digits}d}", True
-                c.execute("INSERT INTO applications (reg_no, call, seq, sha256, path, registered_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?)", (reg_no, call_id, seq, sha256, path, _now()))
+                reg_no, new = self._new_application(c, call_id, sha256, path, prefix, digits), True
             c.execute("INSERT INTO paths (call, path, sha256, reg_no) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (call, path) DO UPDATE SET sha256 = excluded.sha256, reg_no = excluded.reg_no",
                       (call_id, path, sha256, reg_no))
         return reg_no, new
+
+    @staticmethod
+    def _new_application(c: sqlite3.Connection, call_id: str, sha256: str, path: str, prefix: str,
+                         digits: int) -> str:
+        """The next number of the call's counter, given to a new application row (inside the caller's
+        transaction)."""
+        last = c.execute("SELECT last FROM counters WHERE call = ?", (call_id,)).fetchone()
+        seq = (last[0] if last else 0) + 1
+        c.execute("INSERT INTO counters (call, last) VALUES (?, ?) "
+                  "ON CONFLICT (call) DO UPDATE SET last = excluded.last", (call_id, seq))
+        reg_no = f"{prefix}{seq:0{digits}d}"
+        c.execute("INSERT INTO applications (reg_no, call, seq, sha256, path, registered_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?)", (reg_no, call_id, seq, sha256, path, _now()))
+        return reg_no
 
     def letter_number(self, call_id: str, reg_no: str, kind: str, prefix: str, year: int) -> str:
         """The number of an application's letter of this kind (acceptance, return): the one given before, else
@@ -620,14 +740,20 @@ class Registry:
                           locations: dict[str, Any] | None = None, *, listing: Listing) -> None:
         """Keep the single-file report of a checked file (the cache) and the locations of its fields; the
         applications table lists the values of the `listing` fields beside it."""
-        f = report.get("fields") or {}
-        cached = {"report": report, "locations": locations or {}}
         with self.transaction() as c:
-            c.execute("UPDATE applications SET file_report = ?, call_version = ?, tool_version = ?, format = ?, "
-                      "applicant = ?, credit_code = ?, project = ?, category = ?, checked_at = ? WHERE reg_no = ?",
-                      (json.dumps(cached, ensure_ascii=False), call_version, tool_version,
-                       report["file"]["format"], f.get(listing.applicant), f.get(listing.credit_code),
-                       f.get(listing.project), f.get(listing.category), _now(), reg_no))
+            self._file_report(c, reg_no, {"report": report, "locations": locations or {}}, call_version,
+                              tool_version, listing)
+
+    @staticmethod
+    def _file_report(c: sqlite3.Connection, reg_no: str, cached: dict[str, Any], call_version: str,
+                     tool_version: str, listing: Listing) -> None:
+        report = cached["report"]
+        f = report.get("fields") or {}
+        c.execute("UPDATE applications SET file_report = ?, call_version = ?, tool_version = ?, format = ?, "
+                  "applicant = ?, credit_code = ?, project = ?, category = ?, checked_at = ? WHERE reg_no = ?",
+                  (json.dumps(cached, ensure_ascii=False), call_version, tool_version,
+                   report["file"]["format"], f.get(listing.applicant), f.get(listing.credit_code),
+                   f.get(listing.project), f.get(listing.category), _now(), reg_no))
 
     def store_results(self, results: Sequence[dict[str, Any]], texts: Sequence[str] | None = None) -> None:
         """The final reports of a batch (file and batch findings): status and counts, in one transaction.
@@ -675,9 +801,8 @@ class Registry:
 
     def user(self, name: str) -> Account | None:
         """The account of this name."""
-        row = self.conn.execute("SELECT id, name, role, password_hash, failed, locked_until FROM users "
-                                "WHERE name = ?", (name,)).fetchone()
-        return Account(*row) if row else None
+        row = self.conn.execute(f"SELECT {_ACCOUNT} FROM users u WHERE u.name = ?", (name,)).fetchone()
+        return _account(row) if row else None
 
     def sign_in_failed(self, user_id: int, locked_until: str | None) -> None:
         """Count a wrong password (and lock the account until then, when given), with its audit row."""
@@ -699,10 +824,9 @@ class Registry:
     def session_account(self, token_sha256: str, now: str) -> Account | None:
         """The account a live session belongs to."""
         row = self.conn.execute(
-            "SELECT u.id, u.name, u.role, u.password_hash, u.failed, u.locked_until FROM sessions s "
-            "JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ? AND s.expires_at > ?",
-            (token_sha256, now)).fetchone()
-        return Account(*row) if row else None
+            f"SELECT {_ACCOUNT} FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.token_sha256 = ? AND s.expires_at > ?", (token_sha256, now)).fetchone()
+        return _account(row) if row else None
 
     def end_session(self, token_sha256: str) -> None:
         """Sign out: the session is gone (and audited)."""
@@ -722,19 +846,25 @@ class Registry:
             dest.close()
         return target
 
-    def audit_rows(self) -> list[tuple[str, str, str, str, str | None]]:
-        """The audit log, oldest first: (at, who, what, detail, sha256)."""
-        return [tuple(r) for r in self.conn.execute("SELECT at, who, what, detail, sha256 FROM audit ORDER BY id")]
+    def audit_rows(self, subject: str | None = None) -> list[tuple[str, str, str, str, str | None]]:
+        """The audit log, oldest first: (at, who, what, detail, sha256); only the rows about one application
+        when `subject` (its number) is given."""
+        sql = "SELECT at, who, what, detail, sha256 FROM audit"
+        rows = (self.conn.execute(sql + " WHERE subject = ? ORDER BY id", (subject,)) if subject
+                else self.conn.execute(sql + " ORDER BY id"))
+        return [tuple(r) for r in rows]
 
-    def audit(self, who: str, what: str, detail: str = "", sha256: str | None = None) -> None:
-        """One audit row: who did what (with which file, by its SHA-256)."""
+    def audit(self, who: str, what: str, detail: str = "", sha256: str | None = None,
+              subject: str | None = None) -> None:
+        """One audit row: who did what (with which file, by its SHA-256; about which application)."""
         with self.transaction() as c:
-            self._audit(c, who, what, detail, sha256)
+            self._audit(c, who, what, detail, sha256, subject)
 
     @staticmethod
-    def _audit(c: sqlite3.Connection, who: str, what: str, detail: str, sha256: str | None = None) -> None:
-        c.execute("INSERT INTO audit (at, who, what, detail, sha256) VALUES (?, ?, ?, ?, ?)",
-                  (_now(), who, what, detail, sha256))
+    def _audit(c: sqlite3.Connection, who: str, what: str, detail: str, sha256: str | None = None,
+               subject: str | None = None) -> None:
+        c.execute("INSERT INTO audit (at, who, what, detail, sha256, subject) VALUES (?, ?, ?, ?, ?, ?)",
+                  (_now(), who, what, detail, sha256, subject))
 
     def application(self, reg_no: str) -> Registered | None:
         """One registered application by number."""
@@ -749,6 +879,157 @@ class Registry:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM applications WHERE reg_no IN ({marks}) ORDER BY seq",
                                  list(numbers)).fetchall()
         return [_registered(r) for r in rows]
+
+    # -- online submission (migration 8): members, uploads, submissions, versions -----------------------------
+
+    def members(self, call_id: str) -> list[MemberRow]:
+        """The call's member units in number order, each with its account's name (None before one is made)."""
+        rows = self.conn.execute(
+            "SELECT m.number, m.name, m.credit_code, u.name, COALESCE(u.must_change, 0) FROM members m "
+            "LEFT JOIN users u ON u.id = m.user_id WHERE m.call = ? ORDER BY m.number", (call_id,)).fetchall()
+        return [MemberRow(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def member_of(self, call_id: str, user_id: int) -> MemberRow | None:
+        """The member unit an account signs in for."""
+        row = self.conn.execute("SELECT number FROM members WHERE call = ? AND user_id = ?",
+                                (call_id, user_id)).fetchone()
+        found = [m for m in self.members(call_id) if m.number == row[0]] if row else []
+        return found[0] if found else None
+
+    def import_members(self, call_id: str, rows: Sequence[tuple[str, str, str]], new_accounts: dict[str, str],
+                       by: str) -> None:
+        """The member list (number, name, credit code) merged into the call's: names and codes updated, a unit
+        account (named by its number, signing in first with a one-time code: `new_accounts` number -> that
+        code's hash) made for each new member. One transaction, one audit row."""
+        with self.transaction() as c:
+            for number, name, code in rows:
+                c.execute("INSERT INTO members (call, number, name, credit_code, imported_at) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT (call, number) DO UPDATE SET name = excluded.name, "
+                          "credit_code = excluded.credit_code", (call_id, number, name, code, _now()))
+                if number in new_accounts:
+                    if c.execute("SELECT 1 FROM users WHERE name = ?", (number,)).fetchone():
+                        raise RegistryError(f"账号 {number} 已存在", f"the account {number} exists already")
+                    cur = c.execute("INSERT INTO users (name, role, password_hash, must_change, created_at) "
+                                    "VALUES (?, 'unit', ?, 1, ?)", (number, new_accounts[number], _now()))
+                    c.execute("UPDATE members SET user_id = ? WHERE call = ? AND number = ?",
+                              (cur.lastrowid, call_id, number))
+            self._audit(c, by, "members.import", f"{len(rows)} 个会员单位，新建账号 {len(new_accounts)} 个")
+
+    def reset_password(self, name: str, password_hash: str, must_change: bool, by: str) -> None:
+        """A new password for an account (a one-time code when must_change), its lockout cleared; a one-time code
+        also ends the account's sessions."""
+        with self.transaction() as c:
+            row = c.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise RegistryError(f"账号 {name} 不存在", f"no account {name}")
+            c.execute("UPDATE users SET password_hash = ?, must_change = ?, failed = 0, locked_until = NULL "
+                      "WHERE id = ?", (password_hash, int(must_change), row[0]))
+            if must_change:
+                c.execute("DELETE FROM sessions WHERE user_id = ?", (row[0],))
+            self._audit(c, by, "user.code" if must_change else "user.password", name)
+
+    def add_upload(self, upload: Upload, call_id: str) -> None:
+        """Keep a checked upload until its unit confirms it (its file is stored before this row is written)."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO uploads (token, call, user_id, replaces, sha256, name, suffix, bytes, "
+                      "file_report, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      (upload.token, call_id, upload.user_id, upload.replaces, upload.sha256, upload.name,
+                       upload.suffix, upload.bytes, json.dumps(upload.file_report, ensure_ascii=False),
+                       upload.created_at))
+
+    def upload(self, token: str) -> Upload | None:
+        """A waiting upload by its token."""
+        row = self.conn.execute("SELECT token, user_id, replaces, sha256, name, suffix, bytes, file_report, "
+                                "created_at FROM uploads WHERE token = ?", (token,)).fetchone()
+        if row is None:
+            return None
+        token, user_id, replaces, sha256, name, suffix, size, report, created_at = row
+        return Upload(token, user_id, replaces, sha256, name, suffix, size, json.loads(report), created_at)
+
+    def drop_uploads(self, before: str) -> int:
+        """Forget the uploads made before this time (never confirmed); how many."""
+        with self.transaction() as c:
+            return c.execute("DELETE FROM uploads WHERE created_at < ?", (before,)).rowcount
+
+    def stored_files(self) -> set[str]:
+        """The SHA-256 of every file the store must keep: each version's and each waiting upload's."""
+        return {r[0] for r in self.conn.execute("SELECT sha256 FROM versions UNION SELECT sha256 FROM uploads")}
+
+    def submit(self, call_id: str, upload: Upload, member_no: str, who: str, numbering: tuple[str, int],
+               versions: tuple[str, str], listing: Listing, between: Any = None) -> tuple[str, int]:
+        """Register a confirmed upload in one transaction: a new application (the call's next number) or, when it
+        replaces one, that application's next version under the same number; its check kept as the cached file
+        report; the upload row gone; the audit row. (registration number, version). `between` runs inside the
+        transaction before it commits (the test of a server killed mid-registration)."""
+        prefix, digits = numbering
+        with self.transaction() as c:
+            if not c.execute("SELECT 1 FROM uploads WHERE token = ?", (upload.token,)).fetchone():
+                raise RegistryError("该上传已处理或已过期，请重新上传", "this upload was handled already or expired")
+            taken = c.execute("SELECT reg_no FROM applications WHERE call = ? AND sha256 = ?",
+                              (call_id, upload.sha256)).fetchone()
+            if taken:
+                raise RegistryError("与已登记的一份申报书完全相同，不能重复提交",
+                                    "the same file as a registered application")
+            now = _now()
+            if upload.replaces:
+                reg_no = upload.replaces
+                c.execute("UPDATE applications SET sha256 = ?, path = ?, report = NULL, status = 'registered', "
+                          "errors = NULL, warnings = NULL WHERE reg_no = ?", (upload.sha256, upload.name, reg_no))
+                c.execute("UPDATE submissions SET returned = NULL, updated_at = ? WHERE reg_no = ?", (now, reg_no))
+                what = "submission.replace"
+            else:
+                reg_no = self._new_application(c, call_id, upload.sha256, upload.name, prefix, digits)
+                c.execute("INSERT INTO submissions (reg_no, call, member_no, user_id, submitted_at, updated_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", (reg_no, call_id, member_no, upload.user_id, now, now))
+                what = "submission"
+            version = int(c.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE reg_no = ?",
+                                    (reg_no,)).fetchone()[0])
+            c.execute("INSERT INTO versions (reg_no, version, sha256, name, suffix, bytes, at, who) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (reg_no, version, upload.sha256, upload.name, upload.suffix, upload.bytes, now, who))
+            self._file_report(c, reg_no, upload.file_report, *versions, listing)
+            c.execute("DELETE FROM uploads WHERE token = ?", (upload.token,))
+            self._audit(c, who, what, f"{reg_no} 第{version}版：{upload.name}", upload.sha256, reg_no)
+            if between is not None:
+                between()
+        return reg_no, version
+
+    def submissions(self, call_id: str, user_id: int | None = None) -> list[Submission]:
+        """The call's online submissions (one account's only, when given), in registration order."""
+        sql = ("SELECT s.reg_no, s.member_no, s.user_id, s.returned, s.submitted_at, s.updated_at FROM submissions s "
+               "JOIN applications a ON a.reg_no = s.reg_no WHERE s.call = ?")
+        args: list[Any] = [call_id]
+        if user_id is not None:
+            sql += " AND s.user_id = ?"
+            args.append(user_id)
+        return [Submission(*r) for r in self.conn.execute(sql + " ORDER BY a.seq", args)]
+
+    def versions(self, reg_no: str) -> list[Version]:
+        """Every file an application was submitted as, oldest first."""
+        return [Version(*r) for r in self.conn.execute(
+            "SELECT reg_no, version, sha256, name, suffix, bytes, at, who FROM versions WHERE reg_no = ? "
+            "ORDER BY version", (reg_no,))]
+
+    def return_submission(self, reg_no: str, reason: str, who: str) -> None:
+        """Staff send an online submission back for correction (退回补正) with the reason its unit reads."""
+        with self.transaction() as c:
+            if not c.execute("UPDATE submissions SET returned = ?, updated_at = ? WHERE reg_no = ?",
+                             (reason, _now(), reg_no)).rowcount:
+                raise RegistryError(f"{reg_no} 不是在线提交的申报书", f"{reg_no} was not submitted online")
+            self._audit(c, who, "submission.return", f"{reg_no}：{reason}", None, reg_no)
+
+    def file_reports(self, call_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(number, path, cached {"report", "locations"}) of every checked application of the call, in
+        registration order: what the rules across applications re-run over."""
+        return [(r[0], r[1], json.loads(r[2])) for r in self.conn.execute(
+            "SELECT reg_no, path, file_report FROM applications WHERE call = ? AND file_report IS NOT NULL "
+            "ORDER BY seq", (call_id,))]
+
+    def letters_of(self, call_id: str, reg_no: str) -> list[tuple[str, str, str]]:
+        """The letters numbered for an application: (kind, number, issued at)."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT kind, number, issued_at FROM letters WHERE call = ? AND reg_no = ? ORDER BY issued_at",
+            (call_id, reg_no))]
 
     # -- review (migration 2): judges, assignments, scores, results ---------------------------------------------
 

@@ -51,3 +51,12 @@ def display_width(text: str, ambiguous_wide: bool = False) -> int:
 def em_width(text: str, ambiguous_wide: bool = False) -> float:
     """Width in ems (one Chinese character): wide characters 1, others (digits, Latin) 1/2."""
     return display_width(text, ambiguous_wide) / 2
+
+
+def collation_key(text: str) -> tuple[str, ...]:
+    """A sort key that orders Chinese text as a Chinese reader expects (by pinyin, tone, then the character), other
+    text by its NFKC lower case: 长江 before 上海 before 重庆."""
+    from pypinyin import Style, lazy_pinyin
+
+    norm = nfkc(text or "").casefold()
+    return (*lazy_pinyin(norm, style=Style.TONE3, errors=lambda s: s), "\x00", norm)

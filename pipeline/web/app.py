@@ -3,9 +3,10 @@ the routes (today the JSON API: /healthz and /api/v1/check)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import collections
+import datetime as dt
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -18,8 +19,8 @@ from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, Upload
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pipeline.calls import Call
-from pipeline.errors import PipelineError
 from pipeline.registry import in_data
+from pipeline.submission import FileStore, data_files
 from pipeline.web.pool import Busy, CheckPool
 
 Message = MutableMapping[str, Any]
@@ -50,6 +51,9 @@ class Settings:
     data: Path = Path("award-data")  # the registry (award.sqlite) and the files
     archive_max_bytes: int = 2**30  # a round's archive staff upload (/staff/batch), at most the call's own limit
     signins_per_minute: int = 10  # sign-in attempts one address may make a minute (429 beyond)
+    today: Callable[[], dt.date] = dt.date.today  # the day the call's window is judged on (tests set it)
+    # run inside the registration's transaction before it commits: the crash test's SIGKILL (AWARD_FAILPOINT)
+    failpoint: Callable[[], None] | None = None
 
 
 def too_large_body(limit: int) -> dict[str, Any]:
@@ -225,16 +229,6 @@ def store_upload(source: Any, target: Path) -> str:
     return digest.hexdigest()
 
 
-def batch_job(archive: str, out_dir: str, call_folder: str, db: str) -> tuple[int, int, int, str]:
-    """`award batch` of an uploaded archive into the platform's registry, run in a process of its own (spawned, so
-    the batch's worker pool is forked from a single-threaded process): files, passed, to handle, summary path."""
-    from pipeline.actions import check_batch
-    from pipeline.calls import load_call
-
-    done = check_batch(Path(archive), Path(out_dir), load_call(call_folder), Path(db), letters=False)
-    return len(done.result.rows), done.passed, done.to_handle, str(done.summary)
-
-
 def upload_name(name: str | None) -> str:
     """The name a report shows for an upload: its last path part only (never used as a path)."""
     base = PurePosixPath((name or "").replace("\\", "/")).name.strip()
@@ -255,12 +249,60 @@ async def require_staff(request: Request) -> Any:
 Staff = Annotated[Any, Depends(require_staff)]
 
 
+async def require_unit(request: Request) -> Any:
+    """The signed-in member unit's account (its own password set), checked before anything of the request is read;
+    else a redirect to sign in (no session) or to set its password (first sign-in with a one-time code), or 404
+    (another role)."""
+    account = await request.app.state.signed_in(request)
+    if account is None:
+        raise HTTPException(303, "请先登录 / sign in first", headers={"location": "/signin"})
+    if account.role != "unit":
+        raise HTTPException(404)
+    if account.must_change:
+        raise HTTPException(303, "请先设置密码 / set a password first", headers={"location": "/account/password"})
+    return account
+
+
+Unit = Annotated[Any, Depends(require_unit)]
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every group of routes shares: the settings and call, the check pool, the file store, and the page and
+    registry helpers made by create_app."""
+
+    settings: Settings
+    call: Call
+    pool: CheckPool
+    store: FileStore
+    page: Callable[..., HTMLResponse]
+    form_page: Callable[..., HTMLResponse]
+    in_registry: Callable[[Callable[[Any], Any]], Awaitable[Any]]
+    signed_in: Callable[[Request], Awaitable[Any]]
+
+    def today(self) -> dt.date:
+        return self.settings.today()
+
+    def client(self, request: Request) -> str:
+        return request.client.host if request.client else ""
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The web application for this call."""
     pool = CheckPool(settings.call, settings.workers, settings.queue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio
+
+        from pipeline.submission import sweep
+
+        def recover() -> None:
+            # what a server killed mid-upload left: files no row names, uploads never confirmed
+            with in_data(settings.data, settings.call.id) as registry:
+                sweep(registry, data_files(settings.data))
+
+        await anyio.to_thread.run_sync(recover)
         pool.start()
         try:
             yield
@@ -382,7 +424,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     def signin_page(request: Request, status: int = 200, headers: dict[str, str] | None = None,
                     **context: Any) -> HTMLResponse:
-        fields = {"title": "工作人员登录", "active": "staff", "problem": None, "name": "", **context}
+        fields = {"title": "登录", "active": "signin", "problem": None, "name": "", **context}
         return form_page(request, "signin.html.j2", status, headers, **fields)
 
     @app.get("/signin", response_class=HTMLResponse, include_in_schema=False)
@@ -405,7 +447,10 @@ def create_app(settings: Settings) -> FastAPI:
         done = await in_registry(lambda r: sign_in(r, name, password))
         if done.token is None:
             return signin_page(request, 401, name=name, problem=done.refused[0] + "。")
-        response = RedirectResponse("/staff" if done.account.role == "staff" else "/", status_code=303)
+        target = {"staff": "/staff", "unit": "/unit"}.get(done.account.role, "/")
+        if done.account.must_change:
+            target = "/account/password"
+        response = RedirectResponse(target, status_code=303)
         response.set_cookie(SESSION_COOKIE, done.token, max_age=int(SESSION.total_seconds()), httponly=True,
                             samesite="lax", secure=request.url.scheme == "https", path="/")
         return response
@@ -426,121 +471,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.state.signed_in = signed_in
 
-    def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-        return form_page(request, template, 200, None, active="staff", **context)
+    site = Site(settings, call, pool, data_files(settings.data), page, form_page, in_registry, signed_in)
+    app.state.site = site
+    from pipeline.web import staff, units
 
-    @app.get("/staff/applications", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_applications(request: Request, account: Staff, status: str = "", q: str = "", sort: str = "reg_no",
-                                 desc: bool = False) -> Response:
-        from pipeline.text import nfkc
-
-        apps = await in_registry(lambda r: r.applications(call.id, status or None))
-        needle = nfkc(q).strip().casefold()
-        if needle:
-            apps = [a for a in apps if any(needle in nfkc(x or "").casefold()
-                                           for x in (a.reg_no, a.applicant, a.project, a.category, a.path))]
-        keys: dict[str, Callable[[Any], Any]] = {
-            "reg_no": lambda a: a.seq, "applicant": lambda a: a.applicant or "", "project": lambda a: a.project or "",
-            "category": lambda a: a.category or "", "errors": lambda a: a.errors or 0}
-        sort = sort if sort in keys else "reg_no"
-        apps = sorted(apps, key=keys[sort], reverse=desc)
-        return staff_page(request, "applications.html.j2", title="申报书列表", account=account.name, apps=apps,
-                          status=status, q=q, sort=sort, desc=desc)
-
-    @app.get("/staff/applications/{reg_no}", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_application(request: Request, account: Staff, reg_no: str) -> Response:
-        from pipeline.model import Report
-        from pipeline.report.html import report_view
-
-        app_row = await in_registry(lambda r: r.application(reg_no))
-        if app_row is None or app_row.report is None:
-            raise HTTPException(404)
-        view = report_view([Report.from_dict(app_row.report)], call)
-        return staff_page(request, "application.html.j2", **view, title=f"申报书 {reg_no}", account=account.name,
-                          app=app_row, shown=True)
-
-    @app.get("/staff/audit", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_audit(request: Request, account: Staff) -> Response:
-        from pipeline.audit import ACTIONS
-
-        rows = await in_registry(lambda r: r.audit_rows())
-        return staff_page(request, "audit.html.j2", title="审计日志", account=account.name,
-                          rows=list(reversed(rows))[:500], total=len(rows), actions=ACTIONS)
-
-    @app.get("/staff/audit.xlsx", include_in_schema=False)
-    async def staff_audit_xlsx(request: Request, account: Staff) -> Response:
-        from pipeline.audit import audit_xlsx
-
-        data = await in_registry(audit_xlsx)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(data, media_type=mime, headers=download_headers(f"审计日志-{call.id}.xlsx"))
-
-    @app.get("/staff/backup.sqlite", include_in_schema=False)
-    async def staff_backup(request: Request, account: Staff) -> Response:
-        import datetime as dt
-        import tempfile
-
-
-        def copy(registry: Any) -> bytes:
-            with tempfile.TemporaryDirectory() as tmp:
-                return Path(registry.backup(Path(tmp) / "backup.sqlite")).read_bytes()
-
-        data = await in_registry(copy)
-        name = f"登记库备份-{call.id}-{dt.date.today():%Y%m%d}.sqlite"
-        return Response(data, media_type="application/vnd.sqlite3", headers=download_headers(name))
-
-    @app.post("/staff/batch", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_batch(request: Request, account: Staff, file: Annotated[UploadFile, File()],
-                          csrf: Annotated[str, Form()] = "") -> Response:
-        import datetime as dt
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        import anyio
-
-        from pipeline.registry import PLATFORM_DB
-
-        if not csrf_ok(request, csrf):
-            raise HTTPException(403)
-        name = upload_name(file.filename)
-        if not name.lower().endswith(".zip"):
-            return staff_page(request, "batch.html.j2", title="导入邮件收到的申报书", account=account.name,
-                              problem="请上传 .zip 压缩包。", done=None)
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-        archive = settings.data / "inbox" / f"{stamp}.zip"
-        sha = await anyio.to_thread.run_sync(store_upload, file.file, archive)
-        out = settings.data / "rounds" / stamp
-        loop = asyncio.get_running_loop()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
-            try:
-                done = await loop.run_in_executor(one, batch_job, str(archive), str(out), str(call.folder),
-                                                  str(settings.data / PLATFORM_DB))
-                problem = None
-            except PipelineError as e:
-                done, problem = None, e.message_zh
-        detail = f"{name} → inbox/{archive.name}" + (f"：{done[0]} 个文件" if done else f"：{problem}")
-        await in_registry(lambda r: r.audit(account.name, "batch.upload", detail, sha))
-        return staff_page(request, "batch.html.j2", title="导入邮件收到的申报书", account=account.name,
-                          problem=problem, done=done, name=name)
-
-    @app.get("/staff/summary.xlsx", include_in_schema=False)
-    async def staff_summary(request: Request, account: Staff) -> Response:
-        rounds = sorted((settings.data / "rounds").glob("*/summary.xlsx"))
-        if not rounds:
-            raise HTTPException(404)
-        import anyio
-
-        data = await anyio.to_thread.run_sync(rounds[-1].read_bytes)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(data, media_type=mime,
-                        headers=download_headers(f"申报汇总-{call.id}-{rounds[-1].parent.name}.xlsx"))
-
-    @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_home(request: Request, account: Staff) -> Response:
-        apps = await in_registry(lambda r: r.applications(call.id))
-        counts = collections.Counter(a.status for a in apps)
-        return staff_page(request, "staff.html.j2", title="工作台", account=account.name, total=len(apps),
-                          counts=sorted(counts.items()))
+    staff.add_routes(app, site)
+    units.add_routes(app, site)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -579,4 +515,19 @@ def serve(call: Call, host: str = "127.0.0.1", port: int = 8000, workers: int | 
 
     with in_data(data, call.id):
         pass  # made and claimed for this call now: a wrong --data fails before the server starts
-    uvicorn.run(create_app(Settings(call, workers, queue, data=data)), host=host, port=port, log_level="info")
+    settings = Settings(call, workers, queue, data=data, failpoint=_failpoint(os.environ.get("AWARD_FAILPOINT")))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _failpoint(name: str | None) -> Callable[[], None] | None:
+    """AWARD_FAILPOINT=registration: the server kills itself (SIGKILL, as a power cut would) inside a submission's
+    registration, before it commits: how the crash test proves a submission is all there or not there at all."""
+    if name != "registration":
+        return None
+
+    def die() -> None:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    return die

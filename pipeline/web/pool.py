@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pipeline.batch import check_in_worker, init_check_worker, selfcheck_in_worker
+from pipeline.batch import check_in_worker, init_check_worker, selfcheck_in_worker, submission_check_in_worker
 from pipeline.calls import Call
 
 
@@ -67,6 +67,11 @@ class CheckPool:
     async def selfcheck(self, data: bytes, name: str, lang: str) -> tuple[dict[str, Any], bytes | None]:
         """The file's report and, for a .docx that can carry comments, its annotated copy; Busy when full."""
         done: tuple[dict[str, Any], bytes | None] = await self._run(selfcheck_in_worker, data, name, lang)
+        return done
+
+    async def submission(self, data: bytes, name: str, lang: str) -> tuple[dict[str, Any], bytes | None]:
+        """A unit's upload checked for submission: {"report", "locations"} and the annotated copy; Busy when full."""
+        done: tuple[dict[str, Any], bytes | None] = await self._run(submission_check_in_worker, data, name, lang)
         return done
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
