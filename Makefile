@@ -58,6 +58,7 @@ samples: setup
 	$(BIN)/python samples/make_samples.py
 	$(BIN)/python samples/make_round.py
 	$(BIN)/python samples/make_batch.py
+	$(BIN)/python samples/make_platform.py
 
 templates: setup
 	$(BIN)/python templates/make_templates.py
