@@ -96,7 +96,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
         def again(status: int, problem: str, **more: Any) -> HTMLResponse:
             return unit_page(request, "unit_upload.html.j2", status, title="上传申报书", **seen, problem=problem,
-                             replaces=target, shown=False, **more)
+                             replaces=target, shown=False, token=None, **more)
 
         wait = limiter.wait(site.client(request))
         if wait:
