@@ -342,6 +342,19 @@ def sweep(registry: Registry, store: FileStore, now: dt.datetime | None = None) 
     return dropped, store.sweep(registry.stored_files())
 
 
+def round_summary_xlsx(registry: Registry, call: Call, lang: str = "zh") -> bytes:
+    """summary.xlsx of the whole round as the registry holds it now: every registered, checked application (online
+    and e-mailed), with its final report (the rules across applications included)."""
+    from pipeline.ingest.sources import Source
+    from pipeline.model import Report
+    from pipeline.report.rows import Row
+    from pipeline.report.summary import xlsx_bytes
+
+    rows = [Row(Source(a.path), a.reg_no, Report.from_dict(a.report)) for a in registry.applications(call.id)
+            if a.report is not None]
+    return xlsx_bytes(rows, call, lang)
+
+
 def members_text(rows: Sequence[MemberRow]) -> list[dict[str, Any]]:
     """The member table as the staff console lists it."""
     return [{"number": m.number, "name": m.name, "credit_code": m.credit_code,

@@ -254,14 +254,11 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
     @app.get("/staff/summary.xlsx", include_in_schema=False)
     async def staff_summary(request: Request, account: Staff) -> Response:
-        import anyio
+        from pipeline.submission import round_summary_xlsx
 
-        rounds = sorted((settings.data / "rounds").glob("*/summary.xlsx"))
-        if not rounds:
-            raise HTTPException(404)
-        data = await anyio.to_thread.run_sync(rounds[-1].read_bytes)
+        data = await in_registry(lambda r: round_summary_xlsx(r, call))
         return Response(data, media_type=XLSX,
-                        headers=download_headers(f"申报汇总-{call.id}-{rounds[-1].parent.name}.xlsx"))
+                        headers=download_headers(f"申报汇总-{call.id}-{dt.date.today():%Y%m%d}.xlsx"))
 
     # -- member units ------------------------------------------------------------------------------------------
 
