@@ -343,3 +343,27 @@ def test_an_upload_over_the_limit_is_413(unit_a: TestClient, call: Any) -> None:
     big = b"PK\x03\x04" + b"\0" * (call.file.max_bytes + 10)
     r = unit_a.post("/unit/upload", data={"csrf": _csrf(unit_a.get("/unit").text)}, files={"file": ("big.docx", big)})
     assert r.status_code == 413
+
+
+def test_staff_download_the_round_summary_and_the_letters(staff: TestClient, unit_b: TestClient) -> None:
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    book = staff.get("/staff/summary.xlsx")
+    assert book.status_code == 200
+    ws = load_workbook(io.BytesIO(book.content)).worksheets[0]
+    numbers = {str(c.value) for c in ws["A"] if c.value}
+    assert {"2021-0001", "2021-0002", "2021-0003"} <= numbers  # online submissions are in the round's summary
+    token = _csrf(staff.get("/staff").text)
+    first = staff.post("/staff/letters", data={"csrf": token})
+    assert first.status_code == 200 and first.headers["content-type"] == "application/zip"
+    assert "filename*=UTF-8''" in first.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(first.content)) as z:
+        names = sorted(z.namelist())
+    assert names and all(n.endswith(".docx") for n in names) and any(n.startswith("2021-0001-") for n in names)
+    again = staff.post("/staff/letters", data={"csrf": token})
+    with zipfile.ZipFile(io.BytesIO(again.content)) as z:
+        assert sorted(z.namelist()) == names  # the same letters, their numbers fixed once given
+    assert staff.post("/staff/letters", data={"csrf": "x" * 43}).status_code == 403

@@ -277,3 +277,12 @@ def test_unsafe_name(name: str, why: str | None) -> None:
 ])
 def test_based_on_chain(start: str | None, based_on: dict[str, str | None], expected: list[str]) -> None:
     assert list(based_on_chain(start, based_on)) == expected
+
+
+def test_chinese_names_sort_by_pinyin_as_readers_expect() -> None:
+    from pipeline.text import collation_key
+
+    names = ["上海浦江伟业", "重庆长安", "长江精工", "阿克苏纺织", "北京燕山", "Ａｃｍｅ", "张江集成"]
+    # 阿 ā, Ａｃｍｅ (acme), 北 běi, 长 cháng, 重 chóng, 上 shàng, 张 zhāng: never by code point (which puts 上 first)
+    assert sorted(names, key=collation_key) == ["阿克苏纺织", "Ａｃｍｅ", "北京燕山", "长江精工", "重庆长安", "上海浦江伟业",
+                                               "张江集成"]

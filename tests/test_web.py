@@ -432,3 +432,12 @@ def test_staff_import_a_zip_of_emailed_forms_into_the_round(call: Any, tmp_path:
     with in_data(tmp_path, call.id) as registry:
         rows = [row for row in registry.audit_rows() if row[2] == "batch.upload"]
     assert len(rows) == 1 and rows[0][1] == "clerk2" and len(rows[0][4] or "") == 64
+
+
+def test_head_is_answered_like_get_without_a_body(client: TestClient) -> None:
+    for path in ("/", "/selfcheck", "/healthz", "/static/app.css"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200 and head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    assert TestClient(client.app).head("/staff", follow_redirects=False).status_code == 303

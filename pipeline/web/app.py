@@ -198,6 +198,28 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
+class HeadAsGet:
+    """HEAD answered as GET without the body (RFC 9110 §9.3.2): FastAPI's routes list GET only, and link checkers,
+    monitors and proxies ask HEAD first."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 SESSION_COOKIE = "award_session"
 
 
@@ -318,6 +340,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=file_limit + MULTIPART_SLACK, file_limit=file_limit,
                        archive_limit=archive_limit)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
 
     from pipeline.report.html import environment
     from pipeline.resources import templates_dir
