@@ -131,6 +131,15 @@ def _signed_in(url: str) -> httpx.Client:
     return c
 
 
+def _checked_upload(c: httpx.Client) -> httpx.Response:
+    """Unit A uploads its clean form: checked, kept, waiting for its confirmation."""
+    page = c.get("/unit")
+    r = c.post("/unit/upload", data={"csrf": _csrf(page.text)},
+               files={"file": ("申报书.docx", (FORMS / "unit-a-修改后.docx").read_bytes())})
+    assert r.status_code == 200 and "确认提交" in r.text
+    return r
+
+
 def _state(data: Path) -> dict[str, Any]:
     """What the registry and the file store hold (read with SQLite itself, integrity checked)."""
     con = sqlite3.connect(data / "award.sqlite")
@@ -161,10 +170,7 @@ def test_killed_mid_registration_leaves_nothing_then_the_restart_registers(platf
     dying = Server(folder, data, failpoint="registration")
     servers.append(dying)
     c = _signed_in(dying.url)
-    page = c.get("/unit")
-    r = c.post("/unit/upload", data={"csrf": _csrf(page.text)},
-               files={"file": ("申报书.docx", (FORMS / "unit-a-修改后.docx").read_bytes())})
-    assert r.status_code == 200 and "确认提交" in r.text
+    r = _checked_upload(c)
     token = re.search(r'name="token" value="([^"]+)"', r.text)
     assert token
     with pytest.raises(httpx.TransportError):  # the server dies inside the registration's transaction
@@ -207,11 +213,7 @@ def test_killed_mid_upload_leaves_nothing_and_the_restart_takes_uploads(platform
 
     again = Server(folder, data)
     servers.append(again)
-    c2 = _signed_in(again.url)
-    page = c2.get("/unit")
-    r = c2.post("/unit/upload", data={"csrf": _csrf(page.text)},
-                files={"file": ("申报书.docx", (FORMS / "unit-a-修改后.docx").read_bytes())})
-    assert r.status_code == 200 and "确认提交" in r.text
+    _checked_upload(_signed_in(again.url))
 
 
 def _multipart(csrf: str, data: bytes) -> tuple[bytes, str]:

@@ -18,10 +18,10 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.app import Staff, csrf_ok, download_headers, store_upload, upload_name
+from pipeline.web.site import Staff, csrf_ok, download_headers, store_upload, upload_name
 
 if TYPE_CHECKING:
-    from pipeline.web.app import Site
+    from pipeline.web.site import Site
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".pdf": "application/pdf",

@@ -12,12 +12,12 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.app import RateLimit, Unit, csrf_ok, download_headers, too_large_body, upload_name
 from pipeline.web.pool import Busy
+from pipeline.web.site import RateLimit, Unit, csrf_ok, download_headers, too_large_body, upload_name
 from pipeline.web.staff import MIME
 
 if TYPE_CHECKING:
-    from pipeline.web.app import Site
+    from pipeline.web.site import Site
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
