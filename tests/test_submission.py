@@ -367,3 +367,28 @@ def test_staff_download_the_round_summary_and_the_letters(staff: TestClient, uni
     with zipfile.ZipFile(io.BytesIO(again.content)) as z:
         assert sorted(z.namelist()) == names  # the same letters, their numbers fixed once given
     assert staff.post("/staff/letters", data={"csrf": "x" * 43}).status_code == 403
+
+
+def test_status_a_unit_reads() -> None:
+    from pipeline.registry import Registered, Submission
+    from pipeline.submission import STATUS_ZH, status_of
+
+    def app(status: str) -> Registered:
+        return Registered("2021-0001", 1, "0" * 64, "a.docx", status, None, None, None, None, 0, 0, None)
+
+    sub = Submission("2021-0001", "210801", 1, None, "t", "t")
+    back = Submission("2021-0001", "210801", 1, "请补充证明", "t", "t")
+    assert status_of(app("pass"), sub, False, None) == "submitted"
+    assert status_of(app("fail"), sub, False, None) == "returned"  # the round's rules found an error
+    assert status_of(app("pass"), back, False, None) == "returned"  # staff sent it back
+    assert status_of(app("pass"), sub, True, None) == "review"
+    assert status_of(app("pass"), sub, True, "一等奖") == "awarded"
+    assert set(STATUS_ZH.values()) == {"已提交", "退回补正", "评审中", "获奖"}
+
+
+def test_the_window_includes_its_last_day(call: Any) -> None:
+    from pipeline.submission import window_state
+
+    assert window_state(call, call.window_start - dt.timedelta(days=1)) == "before"
+    assert window_state(call, call.window_start) == window_state(call, call.window_end) == "open"
+    assert window_state(call, call.window_end + dt.timedelta(days=1)) == "closed"
