@@ -956,11 +956,12 @@ class Registry:
         return {r[0] for r in self.conn.execute("SELECT sha256 FROM versions UNION SELECT sha256 FROM uploads")}
 
     def submit(self, call_id: str, upload: Upload, member_no: str, who: str, numbering: tuple[str, int],
-               versions: tuple[str, str], listing: Listing, between: Any = None) -> tuple[str, int]:
+               versions: tuple[str, str], listing: Listing, limit: int, between: Any = None) -> tuple[str, int]:
         """Register a confirmed upload in one transaction: a new application (the call's next number) or, when it
         replaces one, that application's next version under the same number; its check kept as the cached file
-        report; the upload row gone; the audit row. (registration number, version). `between` runs inside the
-        transaction before it commits (the test of a server killed mid-registration)."""
+        report; the upload row gone; the audit row. (registration number, version). A new application past the
+        unit's `limit` is refused here, inside the transaction (two confirmations at once cannot both pass it).
+        `between` runs inside the transaction before it commits (the test of a server killed mid-registration)."""
         prefix, digits = numbering
         with self.transaction() as c:
             if not c.execute("SELECT 1 FROM uploads WHERE token = ?", (upload.token,)).fetchone():
@@ -978,6 +979,11 @@ class Registry:
                 c.execute("UPDATE submissions SET returned = NULL, updated_at = ? WHERE reg_no = ?", (now, reg_no))
                 what = "submission.replace"
             else:
+                had = int(c.execute("SELECT COUNT(*) FROM submissions WHERE call = ? AND user_id = ?",
+                                    (call_id, upload.user_id)).fetchone()[0])
+                if had >= limit:
+                    raise RegistryError(f"每个单位最多申报 {limit} 项，已达上限",
+                                        f"at most {limit} applications per unit")
                 reg_no = self._new_application(c, call_id, upload.sha256, upload.name, prefix, digits)
                 c.execute("INSERT INTO submissions (reg_no, call, member_no, user_id, submitted_at, updated_at) "
                           "VALUES (?, ?, ?, ?, ?, ?)", (reg_no, call_id, member_no, upload.user_id, now, now))

@@ -174,20 +174,22 @@ class FileStore:
     def read(self, sha256: str, suffix: str) -> bytes:
         return self.path(sha256, suffix).read_bytes()
 
-    def sweep(self, keep: set[str]) -> int:
-        """Remove every stored file whose SHA-256 is not in `keep` (and half-written temporaries); how many."""
-        from pipeline.fileio import sweep_temporaries
+    def sweep(self, keep: set[str], older_than: float = 0.0) -> int:
+        """Remove every stored file whose SHA-256 is not in `keep` (and half-written temporaries); how many. While
+        the server runs, only files older than `older_than` seconds: an upload being kept writes its file a moment
+        before its row."""
+        import time
 
         removed = 0
         if not self.root.is_dir():
             return 0
+        before = time.time() - older_than
         for folder in self.root.iterdir():
             if not folder.is_dir():
                 continue
-            sweep_temporaries(folder)
             for f in folder.iterdir():
-                if f.is_file() and f.name[:64] not in keep:
-                    f.unlink()
+                if f.is_file() and f.name[:64] not in keep and f.stat().st_mtime <= before:
+                    f.unlink(missing_ok=True)
                     removed += 1
         return removed
 
@@ -262,15 +264,11 @@ def confirm(registry: Registry, call: Call, user_id: int, who: str, token: str, 
         raise _refuse("该上传已处理或已过期，请重新上传", "this upload was handled already or expired")
     member = registry.member_of(call.id, user_id)
     assert member is not None  # accept() made sure
-    own = _own(registry, call, user_id)
-    if upload.replaces is None and len(own) >= call.batch.max_per_applicant:
-        raise _refuse(f"每个单位最多申报 {call.batch.max_per_applicant} 项，已达上限",
-                      f"at most {call.batch.max_per_applicant} applications per unit")
     roles = call.roles
     listing = Listing(roles.applicant_name, roles.applicant_code, roles.project_name, roles.project_category)
     numbering = (call.batch.registration_prefix, call.batch.registration_digits)
     done = registry.submit(call.id, upload, member.number, who, numbering, (call_version(call), TOOL_VERSION),
-                           listing, between)
+                           listing, call.batch.max_per_applicant, between)
     recheck_round(registry, call)
     return done
 
@@ -334,12 +332,14 @@ def unit_application(registry: Registry, call: Call, user_id: int, reg_no: str) 
     return found[0] if found else None
 
 
-def sweep(registry: Registry, store: FileStore, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Start-up recovery: uploads never confirmed within UPLOAD_TTL forgotten, and every stored file no row names
-    (a server killed between writing a file and its row) removed. (uploads dropped, files removed)."""
+def sweep(registry: Registry, store: FileStore, now: dt.datetime | None = None, running: bool = False
+          ) -> tuple[int, int]:
+    """Recovery, at start-up and (running) every hour: uploads never confirmed within UPLOAD_TTL forgotten, and
+    every stored file no row names (a server killed between writing a file and its row; a forgotten upload's)
+    removed — while running, only those older than an hour. (uploads dropped, files removed)."""
     t = now or dt.datetime.now(dt.timezone.utc)
     dropped = registry.drop_uploads((t - UPLOAD_TTL).isoformat(timespec="seconds"))
-    return dropped, store.sweep(registry.stored_files())
+    return dropped, store.sweep(registry.stored_files(), 3600.0 if running else 0.0)
 
 
 def round_summary_xlsx(registry: Registry, call: Call, lang: str = "zh") -> bytes:

@@ -220,7 +220,14 @@ def test_someone_elses_form_and_the_same_file_twice_are_refused(unit_a: TestClie
 
 
 def test_the_per_unit_limit(unit_a: TestClient) -> None:
-    _submit(unit_a, "unit-a-项目3.docx")
+    # two checked uploads waiting while the unit has two submissions: only one of them can be the third
+    third, fourth = _upload(unit_a, "unit-a-项目3.docx"), _upload(unit_a, "unit-a-项目4.docx")
+    assert _token(third.text) and _token(fourth.text)
+    ok = unit_a.post("/unit/confirm", data={"csrf": _csrf(third.text), "token": _token(third.text)},
+                     follow_redirects=False)
+    over = unit_a.post("/unit/confirm", data={"csrf": _csrf(fourth.text), "token": _token(fourth.text)},
+                       follow_redirects=False)
+    assert ok.status_code == 303 and over.status_code == 409 and "最多申报 3 项" in over.text
     home = unit_a.get("/unit")
     assert "已提交 3 项" in home.text and "已达申报上限" in home.text and 'action="/unit/upload"' not in home.text
     fourth = _upload(unit_a, "unit-a-项目4.docx")
@@ -392,3 +399,20 @@ def test_the_window_includes_its_last_day(call: Any) -> None:
     assert window_state(call, call.window_start - dt.timedelta(days=1)) == "before"
     assert window_state(call, call.window_start) == window_state(call, call.window_end) == "open"
     assert window_state(call, call.window_end + dt.timedelta(days=1)) == "closed"
+
+
+def test_the_hourly_sweep_leaves_a_file_being_kept(tmp_path: Path) -> None:
+    import os
+
+    from pipeline.submission import FileStore
+
+    store = FileStore(tmp_path)
+    young = store.put(b"an upload whose row is being written", ".docx")
+    old = store.put(b"a forgotten upload", ".docx")
+    kept = store.put(b"a submitted version", ".docx")
+    hour_ago = os.stat(store.path(old, ".docx")).st_mtime - 7200
+    os.utime(store.path(old, ".docx"), (hour_ago, hour_ago))
+    os.utime(store.path(kept, ".docx"), (hour_ago, hour_ago))
+    assert store.sweep({kept}, older_than=3600) == 1  # the old stray only
+    assert store.path(young, ".docx").is_file() and store.path(kept, ".docx").is_file()
+    assert store.sweep({kept}) == 1 and not store.path(young, ".docx").exists()  # at start-up: every stray

@@ -273,7 +273,7 @@ def test_staff_sign_in_opens_the_console_and_sign_out_closes_it(client: TestClie
     assert client.get("/staff", follow_redirects=False).status_code == 303
 
 
-def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Path) -> None:
+def test_a_judge_account_sees_neither_the_console_nor_submission(call: Any, tmp_path: Path) -> None:
     from pipeline.accounts import add_user
     from pipeline.registry import in_data
 
@@ -282,7 +282,7 @@ def test_a_judge_account_does_not_see_the_staff_console(call: Any, tmp_path: Pat
     with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
         assert _sign_in(c, "judge02", PASSWORD).status_code == 303
         for (method, path), role in ROUTES.items():
-            if role == "staff":
+            if role in ("staff", "unit"):  # the console and online submission do not exist for a judge
                 assert c.request(method, path, follow_redirects=False).status_code == 404, path
 
 

@@ -4,6 +4,7 @@ pipeline.web.staff (the console) and pipeline.web.units (online submission)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -171,16 +172,23 @@ def create_app(settings: Settings) -> FastAPI:
 
         from pipeline.submission import sweep
 
-        def recover() -> None:
-            # what a server killed mid-upload left: files no row names, uploads never confirmed
+        def recover(running: bool = False) -> None:
+            # what a server killed mid-upload left (files no row names), uploads never confirmed
             with in_data(settings.data, settings.call.id) as registry:
-                sweep(registry, data_files(settings.data))
+                sweep(registry, data_files(settings.data), running=running)
+
+        async def hourly() -> None:
+            while True:
+                await asyncio.sleep(3600)
+                await anyio.to_thread.run_sync(recover, True)
 
         await anyio.to_thread.run_sync(recover)
         pool.start()
+        sweeper = asyncio.create_task(hourly())
         try:
             yield
         finally:
+            sweeper.cancel()
             pool.close()
 
     # no docs pages: FastAPI's load their scripts from a CDN; the API is described at /api/openapi.json
