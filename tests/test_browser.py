@@ -132,7 +132,11 @@ def _chromium(downloads: Path) -> Iterator[Any]:
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    # the browser's own words (the file picker's 选择文件) in Chinese: Chromium on Linux takes its language from
+    # LANGUAGE, not from --lang (with Debian's chromium-l10n installed; without it they stay English). LANG stays:
+    # a locale the system lacks would make Chromium fail on the Chinese file names.
+    env = {**os.environ, "LANGUAGE": "zh_CN:zh"}
+    driver = webdriver.Chrome(service=Service(DRIVER, env=env), options=options)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.downloads = downloads
     try:
@@ -160,13 +164,22 @@ def unit_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _shoot(driver: Any, name: str) -> None:
-    """Full-page screenshots at 1280 px and 390 px wide."""
+    """Full-page screenshots at 1280 px and 390 px wide (the window is made as tall as the page plus the window's
+    own frame, which headless Chromium counts in the window's height but not in the page's)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
         driver.set_window_size(width, 1000)
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(int(height) + 40, 6000))
+        for _ in range(3):
+            frame, height, shown = driver.execute_script(
+                "return [window.outerHeight - window.innerHeight, document.documentElement.scrollHeight,"
+                " window.innerHeight]")
+            if shown >= height:
+                break
+            driver.set_window_size(width, min(int(height) + int(frame), 12000))
         driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
+        # nothing wider than the window but inside a scrolling box (.scroll): the page itself never scrolls sideways
+        wide, shown = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide <= shown, f"{name} at {width} px is {wide} px wide"
     driver.set_window_size(1280, 1000)
 
 
@@ -315,6 +328,7 @@ def _unit_submits(url: str, driver: Any, code: str) -> str:
     for _, field in findings:
         assert field in body, field
     assert "确认提交" not in body
+    assert "wrong format" not in body and "is required" not in body  # the report's English lines stay hidden
     _shoot(driver, "10-unit-refused")
     driver.find_element(By.CSS_SELECTOR, "a.download").click()
     with zipfile.ZipFile(io.BytesIO(_downloaded(driver, "unit-a-有误-批注.docx").read_bytes())) as z:
@@ -323,7 +337,8 @@ def _unit_submits(url: str, driver: Any, code: str) -> str:
 
     _upload(driver, FORMS / "unit-a-修改后.docx")  # the page's 重新上传 form
     verdict = _wait(driver, ".verdict.ok", 60)
-    assert "未发现错误" in verdict.text
+    assert "未发现错误" in verdict.text and "获得登记号" in verdict.text
+    assert not driver.find_elements(By.CSS_SELECTOR, "a.download")  # nothing to annotate: no annotated copy
     _shoot(driver, "11-unit-confirm")
     button = driver.find_element(By.CSS_SELECTOR, "form.confirm button[type=submit]")
     assert button.text == "确认提交"
@@ -331,7 +346,7 @@ def _unit_submits(url: str, driver: Any, code: str) -> str:
     _wait_path(driver, "/unit/applications/2021-0001")
     facts = driver.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert "登记号\n2021-0001" in facts and "状态\n已提交" in facts, facts
-    assert "第1版（当前）" in _body(driver)
+    assert "已正式提交，登记号 2021-0001" in _body(driver) and "第1版（当前）" in _body(driver)
     _shoot(driver, "12-unit-application")
 
     driver.find_element(By.LINK_TEXT, "在线申报").click()
