@@ -6,18 +6,19 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && echo sudo))
 CAN_APT := $(shell command -v apt-get >/dev/null 2>&1 && ([ "$$(id -u)" = 0 ] || (command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null)) && echo yes)
-DEB_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-liberation fonts-dejavu-core poppler-utils fontconfig qpdf chromium chromium-driver
+DEB_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-liberation fonts-dejavu-core poppler-utils fontconfig qpdf chromium chromium-driver chromium-l10n
 
 .PHONY: setup system-packages demo test lint bench clean samples templates
 
 setup: system-packages $(STAMP)
 
 # LibreOffice Writer (PDF, legacy formats) and Calc (the workbooks' print tests), CJK fonts, Liberation (Times New Roman/Arial metrics), qpdf and Chromium
-# (PDF samples of other producers, web tests), when this machine lets us install them.
+# (PDF samples of other producers, web tests; chromium-l10n: the browser's own controls in Chinese in the screenshots), when this machine lets us install them.
 system-packages:
 	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && command -v qpdf >/dev/null 2>&1 \
 	    && lo=$$(readlink -f "$$(command -v soffice)") && [ -f "$${lo%/program/soffice}/share/registry/calc.xcd" ] \
 	    && command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	    && { [ ! -d /usr/lib/chromium ] || [ -f /usr/lib/chromium/locales/zh-CN.pak ]; } \
 	    && fc-list :lang=zh 2>/dev/null | grep -q "Noto Serif CJK" && fc-list 2>/dev/null | grep -q "AR PL UKai" \
 	    && fc-list 2>/dev/null | grep -q "Liberation Serif"; then \
 	  echo "system packages: LibreOffice (Writer, Calc), poppler, qpdf, Chromium, CJK and Liberation fonts present"; \

@@ -66,7 +66,8 @@ def add_routes(app: FastAPI, site: Site) -> None:
         found = await mine(account, reg_no)
         view = report_view([Report.from_dict(found.app.report)], call) if found.app.report else {}
         return unit_page(request, "unit_application.html.j2", title=f"申报书 {reg_no}", **view,
-                         **await overview(account), item=found, shown=bool(view), problem=None)
+                         **await overview(account), item=found, shown=bool(view), problem=None,
+                         submitted=request.query_params.get("submitted") == "1")
 
     @app.get("/unit/applications/{reg_no}/files/{version}", include_in_schema=False)
     async def unit_file(request: Request, account: Unit, reg_no: str, version: int) -> Response:
