@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.registry import Registry
 
-HEAD = ["时间（UTC）", "操作人", "操作", "内容", "文件 SHA-256"]
+HEAD = ["时间（北京时间）", "操作人", "操作", "内容", "文件 SHA-256"]
 # What each action code means, in the staff's words (codes not listed are shown as they are).
 ACTIONS = {"user.add": "新建账号", "signin": "登录", "signin.failed": "登录失败", "signout": "退出登录",
            "user.code": "发放一次性登录码", "user.password": "设置密码", "members.import": "导入会员名录",
@@ -27,7 +27,9 @@ def audit_xlsx(registry: Registry) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "审计日志"
-    rows: list[list[object]] = [[at.replace("T", " ").replace("+00:00", ""), who, ACTIONS.get(what, what), detail,
+    from pipeline.text import beijing_time
+
+    rows: list[list[object]] = [[beijing_time(at), who, ACTIONS.get(what, what), detail,
                                  sha256 or ""] for at, who, what, detail, sha256 in registry.audit_rows()]
     table_sheet(ws, HEAD, rows, wrap={3}, caps={3: 48})
     out = io.BytesIO()

@@ -257,6 +257,10 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
+# the users table's roles, as staff read them (the audit log's 新建账号 rows)
+ROLE_NAMES = {"staff": "工作人员", "unit": "会员单位", "judge": "评审专家"}
+
+
 @dataclass(frozen=True)
 class Account:
     """A platform account as the registry holds it (the password only as its argon2 hash)."""
@@ -796,7 +800,7 @@ class Registry:
                 raise RegistryError(f"账号 {name} 已存在", f"the account {name} exists already")
             cur = c.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                             (name, role, password_hash, _now()))
-            self._audit(c, by, "user.add", f"{name} ({role})")
+            self._audit(c, by, "user.add", f"{name}（{ROLE_NAMES.get(role, role)}）")
             return int(cur.lastrowid or 0)
 
     def user(self, name: str) -> Account | None:

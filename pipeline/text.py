@@ -60,3 +60,19 @@ def collation_key(text: str) -> tuple[str, ...]:
 
     norm = nfkc(text or "").casefold()
     return (*lazy_pinyin(norm, style=Style.TONE3, errors=lambda s: s), "\x00", norm)
+
+
+def beijing_time(iso: str | None) -> str:
+    """A time the registry keeps (ISO 8601, UTC) as a Chinese reader reads it: Beijing time (UTC+8, no daylight
+    saving), to the minute."""
+    import datetime as dt
+
+    if not iso:
+        return "—"
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")

@@ -399,7 +399,7 @@ def _staff_check_the_round(url: str, driver: Any, reg_no: str) -> None:
     driver.find_element(By.PARTIAL_LINK_TEXT, "下载全部").click()
     audit = load_workbook(_downloaded(driver, "审计日志-*.xlsx"), read_only=True)
     rows = [r for r in audit.worksheets[0].iter_rows(values_only=True)]
-    assert rows[0][:3] == ("时间（UTC）", "操作人", "操作")
+    assert rows[0][:3] == ("时间（北京时间）", "操作人", "操作")
     done = {(who, what) for _, who, what, *_ in rows[1:]}
     assert {("fenglan", "登录"), ("210801", "登录"), ("fenglan", "导入会员名录"), ("210801", "设置密码"),
             ("210801", "上传未通过检查"), ("210801", "提交申报书")} <= done, sorted(done)

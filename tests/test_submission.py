@@ -313,7 +313,8 @@ def test_the_rules_across_applications_run_over_the_round(unit_b: TestClient, st
                    for n, r in reports.items()}
     assert batch_codes == {n: set() for n in reports}  # three of unit A is the limit, not over it
     r = staff.post("/staff/recheck", data={"csrf": _csrf(staff.get("/staff").text)}, follow_redirects=False)
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"] == "/staff?rechecked=0"  # nothing changed since the last
+    assert "重新运行跨申报书规则，0 份的报告有变化" in staff.get(r.headers["location"]).text
 
 
 def test_after_the_window_everything_is_read_only(unit_a: TestClient, clock: Clock, call: Any) -> None:
@@ -416,3 +417,29 @@ def test_the_hourly_sweep_leaves_a_file_being_kept(tmp_path: Path) -> None:
     assert store.sweep({kept}, older_than=3600) == 1  # the old stray only
     assert store.path(young, ".docx").is_file() and store.path(kept, ".docx").is_file()
     assert store.sweep({kept}) == 1 and not store.path(young, ".docx").exists()  # at start-up: every stray
+
+
+def test_an_emailed_form_joins_the_round_and_its_rules(staff: TestClient, unit_a: TestClient, data: Path,
+                                                       call: Any) -> None:
+    """Unit A's fourth form arrives by e-mail: imported into the same round, the per-unit limit (by credit code)
+    now flags all four of unit A's applications, the online ones too, and the unit reads 退回补正."""
+    import io
+    import zipfile
+
+    from pipeline.registry import in_data
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("邮件/第四项.docx", (FORMS / "unit-a-项目4.docx").read_bytes())
+    r = staff.post("/staff/batch", data={"csrf": _csrf(staff.get("/staff").text)},
+                   files={"file": ("收件.zip", buf.getvalue())})
+    assert r.status_code == 200
+    with in_data(data, call.id) as registry:
+        apps = {a.reg_no: a for a in registry.applications(call.id)}
+        flagged = {n for n, a in apps.items() if a.report and any(f["code"] == "batch.unit_quota"
+                                                                  for f in a.report["findings"])}
+        online_a = {s.reg_no for s in registry.submissions(call.id) if s.member_no == "210801"}
+    assert len(apps) == 5 and len(online_a) == 3
+    assert flagged == online_a | {"2021-0005"}
+    home = unit_a.get("/unit").text
+    assert home.count(">退回补正<") == 3

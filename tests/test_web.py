@@ -378,7 +378,7 @@ def test_staff_download_the_audit_log_and_the_registry_backup(client: TestClient
     assert book.status_code == 200
     assert f"filename*=UTF-8''{quote('审计日志-saq-2021.xlsx')}" in book.headers["content-disposition"]
     ws = load_workbook(io.BytesIO(book.content)).active
-    assert [c.value for c in ws[1]][:3] == ["时间（UTC）", "操作人", "操作"] and ws.max_row >= 3
+    assert [c.value for c in ws[1]][:3] == ["时间（北京时间）", "操作人", "操作"] and ws.max_row >= 3
     backup = client.get("/staff/backup.sqlite")
     assert backup.status_code == 200 and backup.content.startswith(b"SQLite format 3\0")
     assert "filename*=UTF-8''" in backup.headers["content-disposition"]

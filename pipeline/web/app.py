@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pipeline.calls import Call
 from pipeline.registry import in_data
 from pipeline.submission import data_files
+from pipeline.text import beijing_time
 from pipeline.web.pool import Busy, CheckPool
 from pipeline.web.site import (  # noqa: F401 (Settings, RateLimit, upload_name: also the application's names)
     SESSION_COOKIE,
@@ -212,7 +213,7 @@ def create_app(settings: Settings) -> FastAPI:
     common = {"platform": f"{call.organiser.short or call.organiser.name}{call.award_short or ''}申报平台",
               "award": call.award, "award_short": call.award_short or call.award, "organiser": call.organiser.name,
               "window_end": f"{call.window_end.year}年{call.window_end.month}月{call.window_end.day}日",
-              "max_mb": file_limit // 2**20}
+              "max_mb": file_limit // 2**20, "when": beijing_time}
 
     def page(template: str, status: int = 200, headers: dict[str, str] | None = None, /,
              **context: Any) -> HTMLResponse:

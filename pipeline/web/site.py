@@ -175,3 +175,4 @@ class Site:
 
     def client(self, request: Request) -> str:
         return request.client.host if request.client else ""
+

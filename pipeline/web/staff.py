@@ -79,7 +79,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
             raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-    async def staff_home(request: Request, account: Staff) -> Response:
+    async def staff_home(request: Request, account: Staff, rechecked: int | None = None) -> Response:
         from pipeline.submission import STATUS_ZH, status_of
 
         def glance(r: Any) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
         seen = await in_registry(glance)
         return staff_page(request, "staff.html.j2", title="工作台", account=account.name, checked_names=CHECKED,
-                          **seen)
+                          rechecked=rechecked, **seen)
 
     @app.get("/staff/applications", response_class=HTMLResponse, include_in_schema=False)
     async def staff_applications(request: Request, account: Staff, status: str = "", q: str = "", sort: str = "reg_no",
