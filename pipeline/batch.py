@@ -696,9 +696,8 @@ def rerun_batch_rules(registry: Registry, call: Call, members: Any = None) -> in
     if fresh:
         registry.store_similarity(fresh)
     distinct = [r.report.to_dict() for r in _distinct(rows)]
-    before = {a.reg_no: a.report for a in registry.applications(call.id)}
-    registry.store_results(distinct)
-    return sum(before.get(d["registration"]) != d for d in distinct)
+    # the same text as a batch run stores, so an unchanged report is not written (nor counted) again
+    return registry.store_results(distinct, [json.dumps(d, ensure_ascii=False) + "\n" for d in distinct])
 
 
 def _record_paths(registry: Registry, call: Call, p: Plan, numbers: dict[str, str], prefix: str,

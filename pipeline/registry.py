@@ -723,6 +723,12 @@ class Registry:
         """SHA-256 -> registration number of every file registered for the call (one query)."""
         return dict(self.conn.execute("SELECT sha256, reg_no FROM applications WHERE call = ?", (call_id,)))
 
+    def number_of(self, call_id: str, sha256: str) -> str | None:
+        """The registration number of this file (by SHA-256), None when it is not registered."""
+        row = self.conn.execute("SELECT reg_no FROM applications WHERE call = ? AND sha256 = ?",
+                                (call_id, sha256)).fetchone()
+        return str(row[0]) if row else None
+
     def registered_paths(self, call_id: str) -> dict[str, str]:
         """Path -> SHA-256 of every path a registered file was last seen under (one query)."""
         return dict(self.conn.execute("SELECT path, sha256 FROM paths WHERE call = ?", (call_id,)))
@@ -759,16 +765,19 @@ class Registry:
                    report["file"]["format"], f.get(listing.applicant), f.get(listing.credit_code),
                    f.get(listing.project), f.get(listing.category), _now(), reg_no))
 
-    def store_results(self, results: Sequence[dict[str, Any]], texts: Sequence[str] | None = None) -> None:
+    def store_results(self, results: Sequence[dict[str, Any]], texts: Sequence[str] | None = None) -> int:
         """The final reports of a batch (file and batch findings): status and counts, in one transaction.
-        texts: the reports' JSON when the caller has it already; a row whose report did not change is not written."""
+        texts: the reports' JSON when the caller has it already; a row whose report did not change is not written.
+        How many rows changed."""
+        changed = 0
         with self.transaction() as c:
             for i, r in enumerate(results):
                 text = texts[i] if texts is not None else json.dumps(r, ensure_ascii=False)
-                c.execute("UPDATE applications SET report = ?, status = ?, errors = ?, warnings = ? "
-                          "WHERE reg_no = ? AND report IS NOT ?",
-                          (text, r["status"], r["summary"]["errors"], r["summary"]["warnings"], r["registration"],
-                           text))
+                changed += c.execute("UPDATE applications SET report = ?, status = ?, errors = ?, warnings = ? "
+                                     "WHERE reg_no = ? AND report IS NOT ?",
+                                     (text, r["status"], r["summary"]["errors"], r["summary"]["warnings"],
+                                      r["registration"], text)).rowcount
+        return changed
 
     def similarity_cache(self) -> dict[tuple[str, str], tuple[float, float | None]]:
         """Summary pairs already compared: (text key, text key) -> (upper bound, ratio or None)."""
@@ -895,10 +904,10 @@ class Registry:
 
     def member_of(self, call_id: str, user_id: int) -> MemberRow | None:
         """The member unit an account signs in for."""
-        row = self.conn.execute("SELECT number FROM members WHERE call = ? AND user_id = ?",
-                                (call_id, user_id)).fetchone()
-        found = [m for m in self.members(call_id) if m.number == row[0]] if row else []
-        return found[0] if found else None
+        row = self.conn.execute(
+            "SELECT m.number, m.name, m.credit_code, u.name, u.must_change FROM members m "
+            "JOIN users u ON u.id = m.user_id WHERE m.call = ? AND m.user_id = ?", (call_id, user_id)).fetchone()
+        return MemberRow(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
 
     def import_members(self, call_id: str, rows: Sequence[tuple[str, str, str]], new_accounts: dict[str, str],
                        by: str) -> None:

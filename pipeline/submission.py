@@ -208,10 +208,6 @@ def _member_no(call: Call, report: dict[str, Any]) -> str:
     return re.sub(r"\s+", "", str((report.get("fields") or {}).get(call.roles.member_no) or ""))
 
 
-def _own(registry: Registry, call: Call, user_id: int) -> list[Submission]:
-    return registry.submissions(call.id, user_id)
-
-
 def accept(registry: Registry, store: FileStore, call: Call, user_id: int, data: bytes, name: str,
            checked: dict[str, Any], replaces: str | None = None, today: dt.date | None = None) -> Upload:
     """A unit's checked upload without errors, kept (file, then row) until the unit confirms it. `checked` is the
@@ -225,7 +221,7 @@ def accept(registry: Registry, store: FileStore, call: Call, user_id: int, data:
     member = registry.member_of(call.id, user_id)
     if member is None:
         raise _refuse("该账号不是会员单位账号", "this account is not a member unit's")
-    own = _own(registry, call, user_id)
+    own = registry.submissions(call.id, user_id)
     if replaces is not None:
         if replaces not in {s.reg_no for s in own}:
             raise _refuse("没有这份申报书", "no such application")
@@ -242,7 +238,7 @@ def accept(registry: Registry, store: FileStore, call: Call, user_id: int, data:
         raise _refuse(f"申报书中的会员编号（{found or '未填写'}）与登录的会员单位（{member.number}）不一致",
                       f"the form's member number ({found or 'empty'}) is not this unit's ({member.number})")
     sha = hashlib.sha256(data).hexdigest()
-    if sha in registry.registered_numbers(call.id):
+    if registry.number_of(call.id, sha) is not None:
         raise _refuse("与已登记的一份申报书完全相同，不能重复提交", "the same file as a registered application")
     suffix = suffix_of(report)
     store.put(data, suffix)
@@ -315,15 +311,21 @@ def status_of(app: Registered, submission: Submission | None, assigned: bool, le
     return "submitted"
 
 
+def statuses(registry: Registry, call: Call, apps: Sequence[Registered],
+             submissions: dict[str, Submission]) -> dict[str, str]:
+    """Registration number -> status (a key of STATUS_ZH) of each of these applications."""
+    assigned = registry.assignments(call.id)
+    levels = {r.reg_no: r.level_name for r in registry.results(call.id)}
+    return {a.reg_no: status_of(a, submissions.get(a.reg_no), bool(assigned.get(a.reg_no)), levels.get(a.reg_no))
+            for a in apps}
+
+
 def unit_applications(registry: Registry, call: Call, user_id: int) -> list[UnitApplication]:
     """A unit's own applications (never another's), in registration order, with their statuses and versions."""
     subs = {s.reg_no: s for s in registry.submissions(call.id, user_id)}
     apps = registry.applications_by_numbers(list(subs))
-    assigned = registry.assignments(call.id)
-    levels = {r.reg_no: r.level_name for r in registry.results(call.id)}
-    return [UnitApplication(a, subs[a.reg_no], status_of(a, subs[a.reg_no], bool(assigned.get(a.reg_no)),
-                                                         levels.get(a.reg_no)),
-                            tuple(registry.versions(a.reg_no))) for a in apps]
+    states = statuses(registry, call, apps, subs)
+    return [UnitApplication(a, subs[a.reg_no], states[a.reg_no], tuple(registry.versions(a.reg_no))) for a in apps]
 
 
 def unit_application(registry: Registry, call: Call, user_id: int, reg_no: str) -> UnitApplication | None:

@@ -341,8 +341,7 @@ def test_import_a_file_that_is_not_a_workbook(reg: Registry, call: Any, tmp_path
         book = tmp_path / "x.xlsx"
         Workbook().save(book)
         soffice = shutil.which("soffice")
-        if soffice is None:
-            pytest.skip("LibreOffice is needed to make a .xls")
+        assert soffice is not None, "LibreOffice is missing (it makes the .xls): run make setup"
         subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(book)],
                        check=True, capture_output=True, timeout=120)
         (tmp_path / "x.xls").rename(path)

@@ -5,11 +5,10 @@ pipeline.web.staff (the console) and pipeline.web.units (online submission)."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -25,6 +24,7 @@ from pipeline.web.site import (  # noqa: F401 (Settings, RateLimit, upload_name:
     RateLimit,
     Settings,
     Site,
+    checked_view,
     csrf_ok,
     csrf_token,
     download_headers,
@@ -254,7 +254,6 @@ def create_app(settings: Settings) -> FastAPI:
     async def selfcheck(request: Request, file: Annotated[UploadFile, File()], csrf: Annotated[str, Form()] = "",
                         lang: Annotated[str, Form()] = "zh") -> HTMLResponse:
         from pipeline.model import Report
-        from pipeline.report.html import report_view
 
         lang = lang if lang in ("zh", "en") else "zh"
         if not csrf_ok(request, csrf):
@@ -276,16 +275,8 @@ def create_app(settings: Settings) -> FastAPI:
             return selfcheck_page(request, 503, {"retry-after": str(busy.retry_after)}, lang=lang,
                                   problem=f"当前检查的人较多，请 {busy.retry_after} 秒后再试。")
         report = Report.from_dict(found)
-        view = report_view([report], call, lang)
-        link, link_name = None, None
-        if annotated is not None:
-            # the copy travels in the page itself: nothing of the file is kept on the server after this answer
-            mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            link = f"data:{mime};base64,{base64.b64encode(annotated).decode('ascii')}"
-            link_name = f"{PurePosixPath(name).stem}-批注.docx"
-        return selfcheck_page(request, **view, shown=True, clean=report.status == "pass",
-                              errors=report.count("error"), warnings=report.count("warning"),
-                              annotated=link, annotated_name=link_name)
+        return selfcheck_page(request, **checked_view(report, call, name, annotated, lang),
+                              clean=report.status == "pass")
 
     signin_limiter = RateLimit(settings.signins_per_minute)
 

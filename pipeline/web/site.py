@@ -119,6 +119,21 @@ def store_upload(source: Any, target: Path) -> str:
     return digest.hexdigest()
 
 
+def checked_view(report: Any, call: Call, name: str, annotated: bytes | None, lang: str = "zh"
+                 ) -> dict[str, Any]:
+    """What a page shows of a checked upload: the report (as `award check --format html` shows it), its counts,
+    and the annotated copy as a download carried in the page itself (nothing of the file is kept for it)."""
+    import base64
+
+    from pipeline.report.html import report_view
+
+    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    link = f"data:{mime};base64,{base64.b64encode(annotated).decode('ascii')}" if annotated is not None else None
+    return {**report_view([report], call, lang), "shown": True, "errors": report.count("error"),
+            "warnings": report.count("warning"), "annotated": link,
+            "annotated_name": f"{PurePosixPath(name).stem}-批注.docx" if link else None}
+
+
 def upload_name(name: str | None) -> str:
     """The name a report shows for an upload: its last path part only (never used as a path)."""
     base = PurePosixPath((name or "").replace("\\", "/")).name.strip()

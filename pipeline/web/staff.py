@@ -80,15 +80,12 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
     @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
     async def staff_home(request: Request, account: Staff, rechecked: int | None = None) -> Response:
-        from pipeline.submission import STATUS_ZH, status_of
+        from pipeline.submission import STATUS_ZH, statuses
 
         def glance(r: Any) -> dict[str, Any]:
             apps = r.applications(call.id)
             subs = {s.reg_no: s for s in r.submissions(call.id)}
-            assigned = r.assignments(call.id)
-            levels = {x.reg_no: x.level_name for x in r.results(call.id)}
-            states = collections.Counter(STATUS_ZH[status_of(a, subs.get(a.reg_no), bool(assigned.get(a.reg_no)),
-                                                             levels.get(a.reg_no))] for a in apps)
+            states = collections.Counter(STATUS_ZH[s] for s in statuses(r, call, apps, subs).values())
             checked = collections.Counter(a.status for a in apps)
             categories = collections.Counter(a.category or "（未读出）" for a in apps)
             return {"total": len(apps), "online": len(subs), "states": [(k, states[k]) for k in STATUS_ZH.values()
@@ -148,7 +145,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
         if not found:
             raise HTTPException(404)
         v = found[0]
-        data = await _read(site, v.sha256, v.suffix)
+        data = await read_stored(site, v.sha256, v.suffix)
         await in_registry(lambda r: r.audit(account.name, "file.download", f"{reg_no} 第{version}版", v.sha256,
                                             reg_no))
         return Response(data, media_type=MIME.get(v.suffix, "application/octet-stream"),
@@ -324,7 +321,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
                           issued_xlsx=issued_download(issued))
 
 
-async def _read(site: Site, sha256: str, suffix: str) -> bytes:
+async def read_stored(site: Site, sha256: str, suffix: str) -> bytes:
     import anyio
 
     try:

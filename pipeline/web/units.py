@@ -4,8 +4,6 @@ per-unit limit, whose form it is, registration, versions) is pipeline.submission
 
 from __future__ import annotations
 
-import base64
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -13,13 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
 from pipeline.web.pool import Busy
-from pipeline.web.site import RateLimit, Unit, csrf_ok, download_headers, too_large_body, upload_name
+from pipeline.web.site import RateLimit, Unit, checked_view, csrf_ok, download_headers, too_large_body, upload_name
 from pipeline.web.staff import MIME
 
 if TYPE_CHECKING:
     from pipeline.web.site import Site
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def add_routes(app: FastAPI, site: Site) -> None:
@@ -71,14 +68,14 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
     @app.get("/unit/applications/{reg_no}/files/{version}", include_in_schema=False)
     async def unit_file(request: Request, account: Unit, reg_no: str, version: int) -> Response:
-        from pipeline.web.staff import _read
+        from pipeline.web.staff import read_stored
 
         found = await mine(account, reg_no)
         versions = [v for v in found.versions if v.version == version]
         if not versions:
             raise HTTPException(404)
         v = versions[0]
-        data = await _read(site, v.sha256, v.suffix)
+        data = await read_stored(site, v.sha256, v.suffix)
         return Response(data, media_type=MIME.get(v.suffix, "application/octet-stream"),
                         headers=download_headers(f"{reg_no}-第{version}版{v.suffix}"))
 
@@ -86,7 +83,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     async def unit_upload(request: Request, account: Unit, file: Annotated[UploadFile, File()],
                           csrf: Annotated[str, Form()] = "", replaces: Annotated[str, Form()] = "") -> Response:
         from pipeline.model import Report
-        from pipeline.report.html import report_view
         from pipeline.submission import accept
 
         check_csrf(request, csrf)
@@ -113,10 +109,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
         except Busy as busy:
             return again(503, f"当前检查的人较多，请 {busy.retry_after} 秒后再试。")
         report = Report.from_dict(checked["report"])
-        view = report_view([report], call)
-        link = f"data:{DOCX};base64,{base64.b64encode(annotated).decode('ascii')}" if annotated else None
-        shown = {**view, "shown": True, "errors": report.count("error"), "warnings": report.count("warning"),
-                 "annotated": link, "annotated_name": f"{PurePosixPath(name).stem}-批注.docx"}
+        shown = checked_view(report, call, name, annotated)
         if report.count("error"):
             await in_registry(lambda r: r.audit(account.name, "upload.refused",
                                                 f"{name}：{report.count('error')} 处错误", checked["report"]["file"]
