@@ -8,6 +8,7 @@ keep their number.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -254,6 +255,51 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (reg_no, version)
         )
     """),
+    # Online review and publication: a judge's draft of a scoring form until it is submitted (a submitted form
+    # is a row of `scores`, as an imported workbook's; source 'online'); the reason of a veto; 回避 declarations
+    # (the assignment removed, staff assign a replacement); the publication steps staff ran (公示, decision,
+    # publication); a unit's consent to publication of its case; case pages staff withdrew.
+    Migration(9, "online review", """
+        ALTER TABLE scores ADD COLUMN veto_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE submissions ADD COLUMN consent INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE drafts (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL,
+            judge_id TEXT NOT NULL,
+            criteria TEXT NOT NULL,
+            veto INTEGER NOT NULL DEFAULT 0,
+            veto_reason TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no, judge_id),
+            FOREIGN KEY (call, reg_no, judge_id) REFERENCES assignments (call, reg_no, judge_id)
+        );
+        CREATE TABLE recusals (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            judge_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            declared_at TEXT NOT NULL,
+            replaced_by TEXT,
+            PRIMARY KEY (call, reg_no, judge_id)
+        );
+        CREATE TABLE publication (
+            call TEXT NOT NULL,
+            step TEXT NOT NULL CHECK (step IN ('publicity', 'decision', 'published')),
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (call, step)
+        );
+        CREATE TABLE withdrawn (
+            call TEXT NOT NULL,
+            reg_no TEXT NOT NULL REFERENCES applications (reg_no),
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            PRIMARY KEY (call, reg_no)
+        )
+    """),
 ]
 
 
@@ -318,6 +364,7 @@ class Submission:
     returned: str | None
     submitted_at: str
     updated_at: str
+    consent: bool = False  # the unit agreed to the publication of its case (call.yaml publication.consent)
 
 
 @dataclass(frozen=True)
@@ -369,6 +416,49 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A judge's scoring form saved online but not submitted: the values as typed (criterion id -> text)."""
+
+    reg_no: str
+    judge_id: str
+    criteria: dict[str, str]
+    veto: bool
+    veto_reason: str
+    comment: str
+    saved_at: str
+
+
+@dataclass(frozen=True)
+class Recusal:
+    """A judge's 回避 declaration: the assignment it removed, the reason, and who replaced the judge (None: nobody
+    yet)."""
+
+    reg_no: str
+    judge_id: str
+    reason: str
+    declared_at: str
+    replaced_by: str | None
+
+
+@dataclass(frozen=True)
+class FormSource:
+    """Where a submitted scoring form came from ('online', or the workbook's file name) and when."""
+
+    source: str
+    at: str
+
+
+@dataclass(frozen=True)
+class PublicationStep:
+    """A publication step staff ran: 'publicity' (公示), 'decision' (the decision issued), 'published' (在线分享)."""
+
+    step: str
+    at: str
+    who: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StoredScore:
     """A judge's scoring form as the registry keeps it (criteria and total as floats)."""
 
@@ -378,6 +468,7 @@ class StoredScore:
     total: float
     veto: bool
     comment: str
+    veto_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -422,7 +513,7 @@ def _now() -> str:
 
 def _stored_score(r: Sequence[Any]) -> StoredScore:
     return StoredScore(reg_no=r[0], judge_id=r[1], criteria=json.loads(r[2]), total=r[3], veto=bool(r[4]),
-                       comment=r[5] or "")
+                       comment=r[5] or "", veto_reason=(r[6] if len(r) > 6 else "") or "")
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -1015,13 +1106,15 @@ class Registry:
 
     def submissions(self, call_id: str, user_id: int | None = None) -> list[Submission]:
         """The call's online submissions (one account's only, when given), in registration order."""
-        sql = ("SELECT s.reg_no, s.member_no, s.user_id, s.returned, s.submitted_at, s.updated_at FROM submissions s "
+        sql = ("SELECT s.reg_no, s.member_no, s.user_id, s.returned, s.submitted_at, s.updated_at, s.consent "
+               "FROM submissions s "
                "JOIN applications a ON a.reg_no = s.reg_no WHERE s.call = ?")
         args: list[Any] = [call_id]
         if user_id is not None:
             sql += " AND s.user_id = ?"
             args.append(user_id)
-        return [Submission(*r) for r in self.conn.execute(sql + " ORDER BY a.seq", args)]
+        rows = self.conn.execute(sql + " ORDER BY a.seq", args).fetchall()
+        return [Submission(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def versions(self, reg_no: str) -> list[Version]:
         """Every file an application was submitted as, oldest first."""
@@ -1090,13 +1183,13 @@ class Registry:
 
     def scores(self, call_id: str) -> list[StoredScore]:
         """Every stored scoring form of the call, by registration number and judge id."""
-        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment FROM scores "
+        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment, veto_reason FROM scores "
                                  "WHERE call = ? ORDER BY reg_no, judge_id", (call_id,)).fetchall()
         return [_stored_score(r) for r in rows]
 
     def scores_of_judge(self, call_id: str, judge_id: str) -> dict[str, StoredScore]:
         """One judge's stored scoring forms, by registration number."""
-        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment FROM scores "
+        rows = self.conn.execute("SELECT reg_no, judge_id, criteria, total, veto, comment, veto_reason FROM scores "
                                  "WHERE call = ? AND judge_id = ?", (call_id, judge_id)).fetchall()
         return {r[0]: _stored_score(r) for r in rows}
 
@@ -1119,6 +1212,8 @@ class Registry:
                     "source_row = excluded.source_row, imported_at = excluded.imported_at",
                     (call_id, s.reg_no, s.judge_id, json.dumps(s.criteria, sort_keys=True), s.total, int(s.veto),
                      s.comment, source, source_sha256, row, now))
+                c.execute("DELETE FROM drafts WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                          (call_id, s.reg_no, s.judge_id))
                 if was:
                     replaced += 1
                 else:
@@ -1168,6 +1263,211 @@ class Registry:
                               "VALUES (?, ?, ?, ?, ?, ?, ?)", (number, call_id, reg_no, kind, rank, name, _now()))
                 out.append(number)
         return out
+
+    # -- online review (migration 9): drafts, online submission, reopening, 回避, reassignment -------------------
+
+    def judge_accounts(self, call_id: str, new_accounts: dict[str, str], by: str) -> None:
+        """A judge account (named by the judge's id, signing in first with a one-time code: `new_accounts` judge
+        id -> that code's hash) for each of these judges of the call. One transaction, one audit row."""
+        with self.transaction() as c:
+            known = {r[0] for r in c.execute("SELECT judge_id FROM judges WHERE call = ?", (call_id,))}
+            for jid, code_hash in new_accounts.items():
+                if jid not in known:
+                    raise RegistryError(f"专家 {jid} 不在本次评审的专家名单中", f"{jid} is not a judge of this call")
+                if c.execute("SELECT 1 FROM users WHERE name = ?", (jid,)).fetchone():
+                    raise RegistryError(f"账号 {jid} 已存在", f"the account {jid} exists already")
+                c.execute("INSERT INTO users (name, role, password_hash, must_change, created_at) "
+                          "VALUES (?, 'judge', ?, 1, ?)", (jid, code_hash, _now()))
+            self._audit(c, by, "judges.accounts", f"新建专家账号 {len(new_accounts)} 个")
+
+    def add_judges(self, call_id: str, judges: Sequence[JudgeRow], by: str) -> int:
+        """Judges added to the call's list without touching any assignment (those already listed keep their row):
+        how many were new. One transaction, one audit row."""
+        with self.transaction() as c:
+            new = 0
+            for jid, name, unit, code, fields in judges:
+                new += c.execute("INSERT OR IGNORE INTO judges (call, judge_id, name, unit, credit_code, fields) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 (call_id, jid, name, unit, code, json.dumps(list(fields), ensure_ascii=False))
+                                 ).rowcount
+            self._audit(c, by, "judges.add", f"新增专家 {new} 位")
+        return new
+
+    @staticmethod
+    def _assigned(c: sqlite3.Connection, call_id: str, reg_no: str, judge_id: str) -> bool:
+        return c.execute("SELECT 1 FROM assignments WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                         (call_id, reg_no, judge_id)).fetchone() is not None
+
+    @staticmethod
+    def _scored(c: sqlite3.Connection, call_id: str, reg_no: str, judge_id: str) -> bool:
+        return c.execute("SELECT 1 FROM scores WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                         (call_id, reg_no, judge_id)).fetchone() is not None
+
+    def drafts(self, call_id: str, judge_id: str) -> dict[str, Draft]:
+        """One judge's saved drafts, by registration number."""
+        return {r[0]: Draft(r[0], r[1], json.loads(r[2]), bool(r[3]), r[4], r[5], r[6]) for r in self.conn.execute(
+            "SELECT reg_no, judge_id, criteria, veto, veto_reason, comment, saved_at FROM drafts "
+            "WHERE call = ? AND judge_id = ?", (call_id, judge_id))}
+
+    def draft_counts(self, call_id: str) -> dict[str, int]:
+        """How many drafts each judge has saved and not submitted."""
+        return dict(self.conn.execute("SELECT judge_id, COUNT(*) FROM drafts WHERE call = ? GROUP BY judge_id",
+                                      (call_id,)).fetchall())
+
+    def save_draft(self, call_id: str, d: Draft, who: str) -> None:
+        """Save (or overwrite) a judge's draft of an assigned application not yet scored. One transaction."""
+        with self.transaction() as c:
+            if not self._assigned(c, call_id, d.reg_no, d.judge_id):
+                raise RegistryError(f"{d.reg_no} 未分配给该专家", f"{d.reg_no} is not assigned to this judge")
+            if self._scored(c, call_id, d.reg_no, d.judge_id):
+                raise RegistryError(f"{d.reg_no} 的评分已提交，不能再修改", f"the score of {d.reg_no} was submitted")
+            c.execute("INSERT INTO drafts (call, reg_no, judge_id, criteria, veto, veto_reason, comment, saved_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call, reg_no, judge_id) DO UPDATE SET "
+                      "criteria = excluded.criteria, veto = excluded.veto, veto_reason = excluded.veto_reason, "
+                      "comment = excluded.comment, saved_at = excluded.saved_at",
+                      (call_id, d.reg_no, d.judge_id, json.dumps(d.criteria, ensure_ascii=False, sort_keys=True),
+                       int(d.veto), d.veto_reason, d.comment, _now()))
+            self._audit(c, who, "score.draft", f"{d.reg_no}（{d.judge_id}）", None, d.reg_no)
+
+    def submit_online(self, call_id: str, s: StoredScore, who: str) -> None:
+        """A judge's checked form stored as a score (source 'online') in one transaction, the draft gone: refused
+        when the application is not assigned to the judge or already scored (online or by a workbook)."""
+        with self.transaction() as c:
+            if not self._assigned(c, call_id, s.reg_no, s.judge_id):
+                raise RegistryError(f"{s.reg_no} 未分配给该专家", f"{s.reg_no} is not assigned to this judge")
+            if self._scored(c, call_id, s.reg_no, s.judge_id):
+                raise RegistryError(f"{s.reg_no} 的评分已提交（在线或评分表导入），如需修改请联系工作人员退回",
+                                    f"{s.reg_no} is scored already (online or by a workbook); ask staff to reopen it")
+            body = json.dumps([s.criteria, s.veto, s.veto_reason, s.comment], ensure_ascii=False, sort_keys=True)
+            c.execute("INSERT INTO scores (call, reg_no, judge_id, criteria, total, veto, comment, source, "
+                      "source_sha256, source_row, imported_at, veto_reason) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, 'online', ?, 0, ?, ?)",
+                      (call_id, s.reg_no, s.judge_id, json.dumps(s.criteria, sort_keys=True), s.total, int(s.veto),
+                       s.comment, hashlib.sha256(body.encode()).hexdigest(), _now(), s.veto_reason))
+            c.execute("DELETE FROM drafts WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                      (call_id, s.reg_no, s.judge_id))
+            self._audit(c, who, "score.submit", f"{s.reg_no}（{s.judge_id}）总分 {s.total:g}"
+                        + ("，否决" if s.veto else ""), None, s.reg_no)
+
+    def reopen_score(self, call_id: str, reg_no: str, judge_id: str, reason: str, who: str) -> None:
+        """Staff reopen a submitted form (online or imported) with a reason: it becomes the judge's draft again and
+        counts no more until submitted. One transaction."""
+        with self.transaction() as c:
+            row = c.execute("SELECT criteria, veto, veto_reason, comment FROM scores "
+                            "WHERE call = ? AND reg_no = ? AND judge_id = ?", (call_id, reg_no, judge_id)).fetchone()
+            if row is None:
+                raise RegistryError(f"{reg_no} 没有专家 {judge_id} 已提交的评分", f"no submitted score of {judge_id}")
+            typed = {k: format(v, "g") for k, v in json.loads(row[0]).items()}
+            c.execute("DELETE FROM scores WHERE call = ? AND reg_no = ? AND judge_id = ?", (call_id, reg_no, judge_id))
+            c.execute("INSERT OR REPLACE INTO drafts (call, reg_no, judge_id, criteria, veto, veto_reason, comment, "
+                      "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (call_id, reg_no, judge_id, json.dumps(typed, ensure_ascii=False, sort_keys=True), row[1],
+                       row[2], row[3], _now()))
+            self._audit(c, who, "score.reopen", f"{reg_no}（{judge_id}）：{reason}", None, reg_no)
+
+    def recuse(self, call_id: str, reg_no: str, judge_id: str, reason: str, who: str) -> None:
+        """A judge's 回避: the assignment (and any draft) removed and the declaration kept, refused once the judge
+        has submitted a score for it. One transaction."""
+        with self.transaction() as c:
+            if not self._assigned(c, call_id, reg_no, judge_id):
+                raise RegistryError(f"{reg_no} 未分配给该专家", f"{reg_no} is not assigned to this judge")
+            if self._scored(c, call_id, reg_no, judge_id):
+                raise RegistryError(f"{reg_no} 的评分已提交，不能再声明回避", f"{reg_no} is scored already")
+            c.execute("DELETE FROM drafts WHERE call = ? AND reg_no = ? AND judge_id = ?", (call_id, reg_no, judge_id))
+            c.execute("DELETE FROM assignments WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                      (call_id, reg_no, judge_id))
+            c.execute("INSERT OR REPLACE INTO recusals (call, reg_no, judge_id, reason, declared_at) "
+                      "VALUES (?, ?, ?, ?, ?)", (call_id, reg_no, judge_id, reason, _now()))
+            self._audit(c, who, "review.recuse", f"{reg_no}（{judge_id}）：{reason}", None, reg_no)
+
+    def recusals(self, call_id: str) -> list[Recusal]:
+        """Every 回避 declaration of the call, oldest first."""
+        return [Recusal(*r) for r in self.conn.execute(
+            "SELECT reg_no, judge_id, reason, declared_at, replaced_by FROM recusals WHERE call = ? "
+            "ORDER BY declared_at, reg_no", (call_id,))]
+
+    def reassign(self, call_id: str, reg_no: str, remove: str | None, add: str | None, match: bool,
+                 who: str) -> None:
+        """Staff change one application's judges: `remove` (not once scored; a draft goes with it) and/or `add`
+        (a judge of the call not yet on it and not recused from it); an open 回避 declaration of the application
+        is marked replaced by `add`. The caller checks conflicts of interest. One transaction."""
+        with self.transaction() as c:
+            if remove is not None:
+                if not self._assigned(c, call_id, reg_no, remove):
+                    raise RegistryError(f"{remove} 未分配到 {reg_no}", f"{remove} is not assigned to {reg_no}")
+                if self._scored(c, call_id, reg_no, remove):
+                    raise RegistryError(f"{remove} 已对 {reg_no} 提交评分，不能撤下（可先退回评分）",
+                                        f"{remove} has scored {reg_no}; reopen the score first")
+                c.execute("DELETE FROM drafts WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                          (call_id, reg_no, remove))
+                c.execute("DELETE FROM assignments WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                          (call_id, reg_no, remove))
+            if add is not None:
+                if not c.execute("SELECT 1 FROM judges WHERE call = ? AND judge_id = ?", (call_id, add)).fetchone():
+                    raise RegistryError(f"专家 {add} 不在专家名单中", f"{add} is not a judge of this call")
+                if self._assigned(c, call_id, reg_no, add):
+                    raise RegistryError(f"{add} 已分配到 {reg_no}", f"{add} is assigned to {reg_no} already")
+                if c.execute("SELECT 1 FROM recusals WHERE call = ? AND reg_no = ? AND judge_id = ?",
+                             (call_id, reg_no, add)).fetchone():
+                    raise RegistryError(f"{add} 已对 {reg_no} 声明回避", f"{add} recused from {reg_no}")
+                position = int(c.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM assignments "
+                                         "WHERE call = ? AND reg_no = ?", (call_id, reg_no)).fetchone()[0])
+                c.execute("INSERT INTO assignments (call, reg_no, judge_id, position, category_match, seed, "
+                          "assigned_at) VALUES (?, ?, ?, ?, ?, NULL, ?)", (call_id, reg_no, add, position, int(match),
+                                                                         _now()))
+                c.execute("UPDATE recusals SET replaced_by = ? WHERE rowid = (SELECT rowid FROM recusals "
+                          "WHERE call = ? AND reg_no = ? AND replaced_by IS NULL ORDER BY declared_at LIMIT 1)",
+                          (add, call_id, reg_no))
+            self._audit(c, who, "review.reassign", f"{reg_no}：撤下 {remove or '—'}，分配 {add or '—'}", None, reg_no)
+
+    def form_sources(self, call_id: str) -> dict[tuple[str, str], FormSource]:
+        """Where each submitted form of the call came from, by (registration number, judge id)."""
+        return {(r[0], r[1]): FormSource(r[2], r[3]) for r in self.conn.execute(
+            "SELECT reg_no, judge_id, source, imported_at FROM scores WHERE call = ?", (call_id,))}
+
+    # -- publication (migration 9): 公示, the decision, 在线分享; consent; withdrawn case pages --------------------
+
+    def publication_steps(self, call_id: str) -> dict[str, PublicationStep]:
+        """The publication steps staff ran, by step."""
+        return {r[0]: PublicationStep(r[0], r[1], r[2], json.loads(r[3])) for r in self.conn.execute(
+            "SELECT step, at, who, detail FROM publication WHERE call = ?", (call_id,))}
+
+    def run_step(self, call_id: str, step: str, detail: dict[str, Any], who: str, summary: str) -> None:
+        """Record a publication step (run again: its detail replaced), with its audit row."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO publication (call, step, at, who, detail) VALUES (?, ?, ?, ?, ?) "
+                      "ON CONFLICT (call, step) DO UPDATE SET at = excluded.at, who = excluded.who, "
+                      "detail = excluded.detail",
+                      (call_id, step, _now(), who, json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+            self._audit(c, who, f"publication.{step}", summary)
+
+    def set_consent(self, reg_no: str, consent: bool, who: str) -> None:
+        """A unit's consent to the publication of its case, given or taken back."""
+        with self.transaction() as c:
+            if not c.execute("UPDATE submissions SET consent = ? WHERE reg_no = ?", (int(consent), reg_no)).rowcount:
+                raise RegistryError(f"{reg_no} 不是在线提交的申报书", f"{reg_no} was not submitted online")
+            self._audit(c, who, "publication.consent", f"{reg_no}：{'同意' if consent else '不同意'}公开发布",
+                        None, reg_no)
+
+    def consents(self, call_id: str) -> dict[str, bool]:
+        """The consent of every online submission of the call, by registration number."""
+        return {r[0]: bool(r[1]) for r in self.conn.execute(
+            "SELECT reg_no, consent FROM submissions WHERE call = ?", (call_id,))}
+
+    def withdraw_case(self, call_id: str, reg_no: str, reason: str | None, who: str) -> None:
+        """Staff withdraw a published case page (reason given) or put it back (reason None)."""
+        with self.transaction() as c:
+            if reason is None:
+                c.execute("DELETE FROM withdrawn WHERE call = ? AND reg_no = ?", (call_id, reg_no))
+                self._audit(c, who, "publication.restore", reg_no, None, reg_no)
+            else:
+                c.execute("INSERT OR REPLACE INTO withdrawn (call, reg_no, reason, at, who) VALUES (?, ?, ?, ?, ?)",
+                          (call_id, reg_no, reason, _now(), who))
+                self._audit(c, who, "publication.withdraw", f"{reg_no}：{reason}", None, reg_no)
+
+    def withdrawn(self, call_id: str) -> dict[str, str]:
+        """The case pages staff withdrew, with the reason, by registration number."""
+        return dict(self.conn.execute("SELECT reg_no, reason FROM withdrawn WHERE call = ?", (call_id,)).fetchall())
 
 
 @dataclass(frozen=True)

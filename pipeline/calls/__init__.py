@@ -17,6 +17,7 @@ from pipeline.calls.model import (
     Level,
     NoticeInfo,
     Organiser,
+    Publication,
     Roles,
     Rubric,
     Rule,
@@ -30,7 +31,7 @@ from pipeline.calls.schema import derive_schema, schema_path, schema_text
 
 __all__ = [
     "CALL_STAMP", "RULE_PARAMS", "BatchSettings", "Call", "Certificates", "Criterion", "Documents", "FieldSpec",
-    "FileLimits", "Level", "NoticeInfo", "Organiser", "Roles", "Rubric", "Rule", "Schedule", "Section",
+    "FileLimits", "Level", "NoticeInfo", "Organiser", "Publication", "Roles", "Rubric", "Rule", "Schedule", "Section",
     "derive_schema", "load_call", "parse_call", "schema_path", "schema_text",
     "stamp_properties", "stamped_call", "strip_numeral",
 ]

@@ -29,6 +29,7 @@ from pipeline.calls.model import (
     Level,
     NoticeInfo,
     Organiser,
+    Publication,
     Roles,
     Rubric,
     Rule,
@@ -353,10 +354,19 @@ def _review_block(data: Any) -> Rubric:
                             max_share=Decimal(str(max_share)), at_least=at_least))
     if not levels:
         raise _bad("review.levels", "不能为空", "must not be empty")
+    window = r.get("window", dict)
+    start = end = None
+    if window is not None:
+        w = _Reader(window, "review.window")
+        start, end = w.date("start", required=True), w.date("end", required=True)
+        w.done()
+        assert start is not None and end is not None
+        if end < start:
+            raise _bad("review.window.end", "早于 review.window.start", "is before review.window.start")
     r.done()
     return Rubric(criteria=tuple(criteria), step=_exact(step), comment_max_chars=comment_max_chars,
                   judges_per_app=judges_per_app, trim_from=trim_from, rank_shift_warning=rank_shift_warning,
-                  tie_break=tie_break, levels=tuple(levels))
+                  tie_break=tie_break, levels=tuple(levels), window_start=start, window_end=end)
 
 
 def _doc_number(r: _Reader, key: str) -> str | None:
@@ -432,6 +442,19 @@ def _schedule_block(data: Any) -> Schedule:
     out = {k: r.get(k, (str, int)) for k in ("evaluation", "award", "publicity")}
     r.done()
     return _given(Schedule, {k: None if v is None else str(v) for k, v in out.items()})
+
+
+def _publication_block(data: Any) -> Publication:
+    r = _Reader(data, "publication")
+    out: dict[str, Any] = {"publicity_start": r.date("publicity_start"),
+                           "publicity_days": r.number("publicity_days", integer=True, lo=1, hi=90),
+                           "publicity_number": _doc_number(r, "publicity_number"),
+                           "publish_date": r.date("publish_date"), "consent": r.get("consent", str),
+                           "feedback": r.get("feedback", bool)}
+    r.done()
+    if out["consent"] is not None:
+        out["consent"] = _join_folded(out["consent"]) or None
+    return _given(Publication, out)
 
 
 def _roles_block(data: Any) -> Roles:
@@ -615,6 +638,7 @@ def parse_call(data: Any, folder: Path) -> Call:
     )
     object.__setattr__(call, "award_short", r.get("award_short", str))
     object.__setattr__(call, "schedule", _schedule_block(r.get("schedule", dict, {})))
+    object.__setattr__(call, "publication", _publication_block(r.get("publication", dict, {})))
     r.done()
     checked = tuple(Rule(x.name, _rule_params(call, x, f"rules[{i}]"), x.severity) for i, x in enumerate(call.rules))
     object.__setattr__(call, "rules", checked)

@@ -164,6 +164,9 @@ class Rubric:
     rank_shift_warning: int
     tie_break: tuple[str, ...]
     levels: tuple[Level, ...]
+    # review.window: the days judges score online, both included (None: online scoring is not offered)
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
 
     @property
     def total_max(self) -> Fraction:
@@ -222,6 +225,21 @@ class Schedule:
     evaluation: str | None = None
     award: str | None = None
     publicity: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """call.yaml `publication:` — after the review: the 公示 (from which day, for how many days, its notice's number),
+    the day the winners' cases are published (在线分享), the consent line a unit agrees to on its submission page
+    (None: no case is published online), and whether a unit sees its result and the judges' comments after the
+    decision (feedback)."""
+
+    publicity_start: dt.date | None = None
+    publicity_days: int = 7
+    publicity_number: str | None = None
+    publish_date: dt.date | None = None
+    consent: str | None = None
+    feedback: bool = False
 
 
 @dataclass(frozen=True)
@@ -308,6 +326,7 @@ class Call:
     raw_formats: frozenset[str] = frozenset()
     schedule: Schedule = Schedule()
     award_short: str | None = None
+    publication: Publication = Publication()
 
     def section(self, section_id: str) -> Section:
         """The section with this id."""

@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.calls import Call
+from pipeline.calls import Call, Criterion
 from pipeline.check.codes import make
 from pipeline.fileio import read_reason
 from pipeline.ingest.sniff import sniff
@@ -241,6 +241,30 @@ def read_workbook(path: Path, call: Call, judges: dict[str, Judge]) -> ScoringBo
 
 # --- validate -------------------------------------------------------------------------------------------------
 
+def criterion_score(call: Call, c: Criterion, raw: Any, cell: str) -> tuple[Fraction | None, Finding | None]:
+    """One criterion's score as a judge gave it (a workbook cell, or a field of the online form: `cell` says
+    where) against §4: given, a number, within 0..max, a multiple of the step. The same rule, and the same
+    messages, for both channels."""
+    crit: dict[str, Any] = {"label": c.label, "label_en": c.label, "cell": cell}
+    if raw is None or _text(raw) == "":
+        return None, make("review.missing", call, **crit)
+    x = _number(raw)
+    if x is None:
+        return None, make("review.not_a_number", call, actual=_text(raw), **crit)
+    if x < 0 or x > c.max:
+        return None, make("review.out_of_range", call, expected=_fmt(c.max), actual=_fmt(x), **crit)
+    if x % call.review.step:
+        return None, make("review.step", call, expected=_fmt(call.review.step), actual=_fmt(x), **crit)
+    return x, None
+
+
+def comment_finding(call: Call, comment: str) -> Finding | None:
+    """A comment longer than call.yaml allows (review.comment_max_chars)."""
+    if len(comment) > call.review.comment_max_chars:
+        return make("review.comment_too_long", call, expected=call.review.comment_max_chars, actual=len(comment))
+    return None
+
+
 @dataclass
 class Checked:
     """A workbook's rows after validation: the valid scores (with their rows), the rejections, the rows that
@@ -305,20 +329,10 @@ def validate_rows(book: ScoringBook, call: Call, assigned: Sequence[str], apps: 
         values: dict[str, Fraction] = {}
         for n, c in enumerate(rb.criteria):
             col = FIRST_CRITERION_COL + n
-            raw = ws.cell(row, col).value
-            where = f"{get_column_letter(col)}{row}"
-            crit = {"label": c.label, "label_en": c.label, "cell": where}
-            if raw is None or _text(raw) == "":
-                problems.append(problem("review.missing", **crit))
-                continue
-            x = _number(raw)
-            if x is None:
-                problems.append(problem("review.not_a_number", actual=_text(raw), **crit))
-            elif x < 0 or x > c.max:
-                problems.append(problem("review.out_of_range", expected=_fmt(c.max), actual=_fmt(x), **crit))
-            elif x % rb.step:
-                problems.append(problem("review.step", expected=_fmt(rb.step), actual=_fmt(x), **crit))
-            else:
+            x, found = criterion_score(call, c, ws.cell(row, col).value, f"{get_column_letter(col)}{row}")
+            if found is not None:
+                problems.append(found)
+            elif x is not None:
                 values[c.id] = x
         tc = cols["total"]
         formula, expected = ws.cell(row, tc).value, total_formula(rb, row)
@@ -335,8 +349,9 @@ def validate_rows(book: ScoringBook, call: Call, assigned: Sequence[str], apps: 
             problems.append(problem("review.yes_no", label="否决项", label_en="否决项",
                                     actual=_text(ws.cell(row, cols["veto"]).value)))
         comment = _text(ws.cell(row, cols["comment"]).value)
-        if len(comment) > rb.comment_max_chars:
-            problems.append(problem("review.comment_too_long", expected=rb.comment_max_chars, actual=len(comment)))
+        long = comment_finding(call, comment)
+        if long is not None:
+            problems.append(long)
         if problems:
             reject(row, *problems)
             continue
