@@ -14,7 +14,14 @@ ACTIONS = {"user.add": "新建账号", "signin": "登录", "signin.failed": "登
            "user.code": "发放一次性登录码", "user.password": "设置密码", "members.import": "导入会员名录",
            "upload.refused": "上传未通过检查", "upload.checked": "上传通过检查", "submission": "提交申报书",
            "submission.replace": "替换申报书", "submission.return": "退回补正", "batch.upload": "导入申报书压缩包",
-           "round.recheck": "重新运行跨申报书规则", "letters.download": "下载函件", "file.download": "下载申报书文件"}
+           "round.recheck": "重新运行跨申报书规则", "letters.download": "下载函件", "file.download": "下载申报书文件",
+           "judges.import": "导入专家名单", "judges.accounts": "新建专家账号", "judges.add": "新增专家",
+           "score.draft": "保存评分草稿", "score.submit": "提交评分", "score.reopen": "退回评分",
+           "review.recuse": "声明回避", "review.reassign": "调整专家分配", "review.results": "计算评审结果",
+           "publication.publicity": "发布公示", "publication.decision": "印发表彰决定和证书",
+           "publication.published": "在线发布获奖案例", "publication.consent": "公开发布意见",
+           "publication.withdraw": "撤下案例页面", "publication.restore": "恢复案例页面",
+           "casebook.download": "下载成果汇编"}
 
 
 def audit_xlsx(registry: Registry) -> bytes:
