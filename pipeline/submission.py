@@ -83,14 +83,16 @@ def one_time_code() -> str:
 
 @dataclass(frozen=True)
 class IssuedCode:
-    """A one-time sign-in code given to a member unit (shown to staff once; the registry keeps only its hash)."""
+    """A one-time sign-in code given to a member unit or a judge (shown to staff once; the registry keeps only its
+    hash): the account's name (会员编号, 专家编号), whose it is, the code."""
 
     number: str
     name: str
     code: str
 
 
-def _hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """A password or one-time code as the registry keeps it (argon2)."""
     from argon2 import PasswordHasher
 
     return PasswordHasher().hash(secret)
@@ -102,7 +104,7 @@ def import_members(registry: Registry, call: Call, members: dict[str, Member], b
     have = {m.number for m in registry.members(call.id) if m.account}
     issued = [IssuedCode(m.number, m.name, one_time_code()) for m in members.values() if m.number not in have]
     registry.import_members(call.id, [(m.number, m.name, m.credit_code) for m in members.values()],
-                            {c.number: _hash(c.code) for c in issued}, by)
+                            {c.number: hash_secret(c.code) for c in issued}, by)
     return issued
 
 
@@ -111,13 +113,23 @@ def reissue_code(registry: Registry, call: Call, number: str, by: str) -> Issued
     found = [m for m in registry.members(call.id) if m.number == number and m.account]
     if not found:
         raise _refuse(f"会员编号 {number} 没有账号", f"the member {number} has no account")
+    return issue_code(registry, number, found[0].name, by)
+
+
+def issue_code(registry: Registry, account: str, whose: str, by: str) -> IssuedCode:
+    """A new one-time code for an existing account (a unit's, a judge's): its old password and sessions end, and
+    it sets its own password at its next sign-in."""
     code = one_time_code()
-    registry.reset_password(number, _hash(code), True, by)
-    return IssuedCode(number, found[0].name, code)
+    registry.reset_password(account, hash_secret(code), True, by)
+    return IssuedCode(account, whose, code)
 
 
-def codes_xlsx(codes: Sequence[IssuedCode], call: Call) -> bytes:
-    """The one-time codes as a workbook for staff to hand out (the only place they are ever written)."""
+UNIT_CODE_HEADS = ("会员编号", "单位名称", "一次性登录码")
+
+
+def codes_xlsx(codes: Sequence[IssuedCode], call: Call, heads: Sequence[str] = UNIT_CODE_HEADS) -> bytes:
+    """The one-time codes as a workbook for staff to hand out (the only place they are ever written); `heads`
+    names the columns (the account, whose it is, the code)."""
     import io
 
     from openpyxl import Workbook
@@ -129,7 +141,7 @@ def codes_xlsx(codes: Sequence[IssuedCode], call: Call) -> bytes:
     assert ws is not None
     ws.title = "一次性登录码"
     rows: list[list[Any]] = [[c.number, c.name, c.code] for c in codes]
-    table_sheet(ws, ["会员编号", "单位名称", "一次性登录码"], rows, wrap={1}, caps={1: 40})
+    table_sheet(ws, list(heads), rows, wrap={1}, caps={1: 40})
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -143,7 +155,7 @@ def set_own_password(registry: Registry, name: str, password: str, again: str) -
         raise _refuse("两次输入的密码不一致", "the two passwords differ")
     if len(password) < MIN_PASSWORD:
         raise _refuse(f"密码至少{MIN_PASSWORD}个字符", f"the password needs at least {MIN_PASSWORD} characters")
-    registry.reset_password(name, _hash(password), False, name)
+    registry.reset_password(name, hash_secret(password), False, name)
 
 
 # -- the file store -------------------------------------------------------------------------------------------------
@@ -185,8 +197,8 @@ class FileStore:
             return 0
         before = time.time() - older_than
         for folder in self.root.iterdir():
-            if not folder.is_dir():
-                continue
+            if not folder.is_dir() or len(folder.name) != 2:
+                continue  # files/pdf/ (pipeline.judging's rendered PDFs) is a cache, not stored files
             for f in folder.iterdir():
                 if f.is_file() and f.name[:64] not in keep and f.stat().st_mtime <= before:
                     f.unlink(missing_ok=True)

@@ -216,6 +216,8 @@ CODES: dict[str, Code] = {
     "review.already_scored": Code("error", "已有评分", "already scored",
                                   "专家{judge}对{actual}已有评分（内容不同）；如确需替换，请使用 --replace",
                                   "judge {judge} already scored {actual} (differently); use --replace to replace it"),
+    "review.veto_reason": Code("error", "否决须写明理由", "veto without a reason",
+                               "选择了否决项，须写明否决理由", "a veto needs its reason"),
     "gongwen.doc_number": Code("error", "发文字号格式", "document number format",
                                "发文字号“{actual}”不规范（{reason_zh}），应为“{expected}”",
                                "Document number \"{actual}\" is malformed ({reason_en}); write \"{expected}\""),

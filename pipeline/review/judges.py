@@ -50,13 +50,15 @@ def _credit_code_ok(code: str, call: Call) -> bool:
     return bool(re.match(pattern, code)) and credit_check_char(code[:17]) == code[17]
 
 
-def read_judges(path: Path, call: Call) -> list[Judge]:
-    """The judges of a CSV file (编号, 姓名, 工作单位, 统一社会信用代码 optional, 专业方向); errors name the row."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        zh, en = read_reason(e)
-        raise ReviewError(f"无法读取专家名单 {path}：{zh}", f"cannot read the judges file {path}: {en}") from None
+def read_judges(path: Path, call: Call, data: bytes | None = None) -> list[Judge]:
+    """The judges of a CSV file (编号, 姓名, 工作单位, 统一社会信用代码 optional, 专业方向); errors name the row.
+    `data`: the file's bytes already read (an upload), `path` then only names it in the messages."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            zh, en = read_reason(e)
+            raise ReviewError(f"无法读取专家名单 {path}：{zh}", f"cannot read the judges file {path}: {en}") from None
     rows = list(csv.reader(io.StringIO(_decode(data, path))))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:

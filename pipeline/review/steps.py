@@ -4,6 +4,7 @@ workbooks and printable forms (`forms`), compute and store the results (`results
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pipeline.registry import Registry
 from pipeline.render.review_layout import PAPER_DIR, WORKBOOK_DIR, scoring_form_filename, workbook_filename
 from pipeline.review.assignment import assign, category_match
 from pipeline.review.errors import ReviewError
-from pipeline.review.judges import read_judges
+from pipeline.review.judges import Judge, read_judges
 from pipeline.review.results import Outcome, Quota, compute_results, judge_z_scores, quotas, rank_warnings
 from pipeline.review.stored import review_apps, stored_assignments, stored_judges, stored_result, stored_scores
 
@@ -32,11 +33,12 @@ class AssignSummary:
     seed: int
 
 
-def assign_judges(reg: Registry, call: Call, judges_csv: Path, per_app: int | None = None,
+def assign_judges(reg: Registry, call: Call, judges_csv: Path | Sequence[Judge], per_app: int | None = None,
                   seed: int = 0) -> AssignSummary:
-    """Read the judges, assign them to every passed application and store both (refused once scores exist)."""
+    """Read the judges (or take those already read), assign them to every passed application and store both
+    (refused once scores exist)."""
     k = per_app if per_app is not None else call.review.judges_per_app
-    judges = read_judges(judges_csv, call)
+    judges = read_judges(judges_csv, call) if isinstance(judges_csv, Path) else list(judges_csv)
     apps = review_apps(reg, call)
     if not apps:
         raise ReviewError("登记库中没有通过形式审查的申报项目，无法分配专家",

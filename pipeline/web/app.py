@@ -322,7 +322,7 @@ def create_app(settings: Settings) -> FastAPI:
         done = await in_registry(lambda r: sign_in(r, name, password))
         if done.token is None:
             return signin_page(request, 401, name=name, problem=done.refused[0] + "。")
-        target = {"staff": "/staff", "unit": "/unit"}.get(done.account.role, "/")
+        target = {"staff": "/staff", "unit": "/unit", "judge": "/judge"}.get(done.account.role, "/")
         if done.account.must_change:
             target = "/account/password"
         response = RedirectResponse(target, status_code=303)
@@ -352,6 +352,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     staff.add_routes(app, site)
     units.add_routes(app, site)
+    from pipeline.web import judges, staff_review
+
+    judges.add_routes(app, site)
+    staff_review.add_routes(app, site)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

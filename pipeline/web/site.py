@@ -1,6 +1,6 @@
 """What the platform's groups of routes share (pipeline.web.app, .staff, .units): the settings, the per-address
 rate limit, the CSRF double-submit token, download names, uploads kept under our own names, the role checks
-(`Staff`, `Unit`) and the `Site` that create_app hands to each group."""
+(`Staff`, `Unit`, `Judge`) and the `Site` that create_app hands to each group."""
 
 from __future__ import annotations
 
@@ -169,6 +169,23 @@ async def require_unit(request: Request) -> Any:
 
 
 Unit = Annotated[Any, Depends(require_unit)]
+
+
+async def require_judge(request: Request) -> Any:
+    """The signed-in judge's account (its own password set), checked before anything of the request is read; else a
+    redirect to sign in (no session) or to set its password (first sign-in with a one-time code), or 404 (another
+    role)."""
+    account = await request.app.state.signed_in(request)
+    if account is None:
+        raise HTTPException(303, "请先登录 / sign in first", headers={"location": "/signin"})
+    if account.role != "judge":
+        raise HTTPException(404)
+    if account.must_change:
+        raise HTTPException(303, "请先设置密码 / set a password first", headers={"location": "/account/password"})
+    return account
+
+
+Judge = Annotated[Any, Depends(require_judge)]
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,8 @@ def add_routes(app: FastAPI, site: Site) -> None:
     # -- one's own password ------------------------------------------------------------------------------------
 
     def password_page(request: Request, account: Any, status: int = 200, problem: str | None = None) -> HTMLResponse:
-        return site.form_page(request, "password.html.j2", status, None, active="unit", title="设置密码",
+        return site.form_page(request, "password.html.j2", status, None,
+                              active={"staff": "staff", "judge": "judge"}.get(account.role, "unit"), title="设置密码",
                               account=account.name, first=account.must_change, problem=problem)
 
     async def signed(request: Request) -> Any:
@@ -167,5 +168,5 @@ def add_routes(app: FastAPI, site: Site) -> None:
             await in_registry(lambda r: set_own_password(r, account.name, password, again))
         except PipelineError as e:
             return password_page(request, account, 400, e.message_zh + "。")
-        target = {"staff": "/staff", "unit": "/unit"}.get(account.role, "/")
+        target = {"staff": "/staff", "unit": "/unit", "judge": "/judge"}.get(account.role, "/")
         return RedirectResponse(target, status_code=303)
