@@ -225,6 +225,13 @@ ROUTES = {
     ("GET", "/unit/applications/{reg_no}/files/{version}"): "unit", ("POST", "/unit/upload"): "unit",
     ("POST", "/unit/confirm"): "unit",
     ("GET", "/account/password"): "signed-in", ("POST", "/account/password"): "signed-in",
+    ("GET", "/judge"): "judge", ("GET", "/judge/applications/{reg_no}"): "judge",
+    ("GET", "/judge/applications/{reg_no}/file"): "judge", ("GET", "/judge/applications/{reg_no}/pdf"): "judge",
+    ("POST", "/judge/applications/{reg_no}/draft"): "judge", ("POST", "/judge/applications/{reg_no}/submit"): "judge",
+    ("POST", "/judge/applications/{reg_no}/recuse"): "judge",
+    ("GET", "/staff/judges"): "staff", ("POST", "/staff/judges/import"): "staff",
+    ("POST", "/staff/judges/{judge_id}/code"): "staff", ("GET", "/staff/review"): "staff",
+    ("POST", "/staff/review/reassign"): "staff", ("POST", "/staff/review/reopen"): "staff",
 }
 
 
