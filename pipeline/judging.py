@@ -319,21 +319,29 @@ def _text_of(value: Any) -> str:
     return str(value).strip()
 
 
+def _for_judges(call: Call, f: Any) -> bool:
+    """Whether a label|value field is shown to judges: not the applicant's contact details (phone, e-mail, address,
+    postcode, contact person, member number: the association, not the judge, corresponds with the applicant) nor a
+    signature."""
+    return not (f.id.startswith("contact.") or f.id.endswith(".address") or f.format in ("phone", "email", "postcode")
+                or f.id == call.roles.member_no or f.type == "signature")
+
+
 def application_sections(call: Call, fields: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     """The application's extracted fields by section of the form, for reading: label/value facts, tables (with their
-    column labels), texts. Sections with nothing extracted are left out; so are the declaration's signature and the
-    attachments' ticks (the original file shows them)."""
+    column labels; `short`: the columns kept on one line), texts. Sections with nothing extracted are left out; so
+    are the applicant's contact details and the attachments' ticks (the original file shows them)."""
     out: list[dict[str, Any]] = []
     for s in call.sections:
         if s.kind == "fields":
             facts = []
-            for f in s.fields:
+            for f in (f for f in s.fields if _for_judges(call, f)):
                 if f.parts:
                     parts = [_text_of(fields.get(p)) for p in f.parts]
                     value = "至".join(p for p in parts if p)
                 else:
                     value = _text_of(fields.get(f.id))
-                if value and f.type != "signature":
+                if value:
                     facts.append((f.label, value))
             if facts:
                 out.append({"title": s.title, "kind": "facts", "facts": facts})
@@ -348,6 +356,7 @@ def application_sections(call: Call, fields: dict[str, Any]) -> tuple[dict[str, 
             basis = _text_of(fields.get(s.basis.id)) if s.basis else ""
             if body or basis:
                 out.append({"title": s.title, "kind": "table", "heads": [c.label for c in cols], "rows": body,
+                            "short": [bool(c.width and c.width <= 25) for c in cols],
                             "numbered": any(c.auto == "rank" for c in s.columns),
                             "basis": (s.basis.label, basis) if s.basis and basis else None})
         elif s.kind == "text" and s.field:

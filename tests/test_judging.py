@@ -244,7 +244,7 @@ def test_every_unassigned_conflicted_or_recused_number_is_404(app: Any, codes: d
     assert gone not in _plan(data, call)["J21"]
     others = [n for n in every if n not in _plan(data, call)["J21"]]
     assert "2021-0001" in others and gone in others
-    _walk(c, others + ["2021-9999", "x", "2021-0001%2F..", "..%2F2021-0001"])
+    _walk(c, [*others, "2021-9999", "x", "2021-0001%2F..", "..%2F2021-0001"])
     for n in _plan(data, call)["J21"]:  # and their own open
         assert c.get(f"/judge/applications/{n}").status_code == 200
 
