@@ -225,6 +225,12 @@ ROUTES = {
     ("GET", "/unit/applications/{reg_no}/files/{version}"): "unit", ("POST", "/unit/upload"): "unit",
     ("POST", "/unit/confirm"): "unit",
     ("GET", "/account/password"): "signed-in", ("POST", "/account/password"): "signed-in",
+    # the round's end (pipeline.web.staff_round)
+    ("GET", "/staff/round"): "staff", ("POST", "/staff/round/results"): "staff",
+    ("GET", "/staff/round/results.xlsx"): "staff", ("POST", "/staff/round/publicity"): "staff",
+    ("GET", "/staff/round/publicity.docx"): "staff", ("POST", "/staff/round/decision"): "staff",
+    ("GET", "/staff/round/issued.zip"): "staff", ("POST", "/staff/round/publish"): "staff",
+    ("GET", "/publicity"): "public",
 }
 
 
