@@ -501,7 +501,7 @@ def publicity() -> Path:
     brk = b.para(gb.S_ATTACH_MARK, "附件")
     brk.paragraph_format.page_break_before = True
     b.para(gb.S_ATTACH_TITLE, "{{ attachment_title }}")
-    t = b.table([14, 46, 42, 30, 24], ["序号", "项目名称", "完成单位", "主要完成人", "拟奖等级"],
+    t = b.table([14, 38, 44, 42, 18], ["序号", "项目名称", "完成单位", "主要完成人", "拟奖\n等级"],
                 ["{{ w.n }}", "{{ w.project }}", "{{ w.units }}", "{{ w.persons }}", "{{ w.level }}"],
                 ("{%tr for w in winners %}", "{%tr endfor %}"))
     for c in t.rows[0].cells:
