@@ -496,6 +496,47 @@ def write_decision(call: Call, registry: Registry | Path, output: Path, number: 
 
 
 @dataclass(frozen=True)
+class PublicityWritten:
+    """The 公示 notice: its .docx, how many projects it proposes, its number, its period, and its PDF."""
+
+    path: Path
+    winners: int
+    number: str
+    start: dt.date
+    end: dt.date
+    pdfs: tuple[Path, ...] = ()
+    pdf_skipped: bool = False
+
+
+def write_publicity(call: Call, registry: Registry | Path, output: Path, number: str | None = None,
+                    date: dt.date | None = None, pdf: bool | None = None,
+                    progress: Progress | None = None) -> PublicityWritten:
+    """The 公示 notice of the proposed winners (GB/T 9704), dated its first day: the 公示 recorded on the platform
+    (its list, period and number), else the stored results with publication.publicity_start and
+    publication.publicity_number; `date` (the first day) and `number` override either. With a PDF, the closing
+    block is settled at the foot of the last page first, as for the decision."""
+    from pipeline import publishing
+    from pipeline.progress import silent
+
+    plan = plan_pdf(pdf, output)
+    if number:
+        try:
+            number = publishing.publicity_number(call, number)
+        except publishing.NotAllowed as e:
+            raise BadArgument(e.message_zh, e.message_en, "number") from None
+    with _opened(registry, call) as reg:
+        made = publishing.write_publicity_notice(reg, call, output, dt.date.today(), date, number)
+    pdfs: list[Path] = []
+    if plan.make:
+        from pipeline.render.documents import settle_closing_block
+
+        silent(progress).phase("生成 PDF", "writing the PDF")
+        pdfs = settle_closing_block(output)
+    return PublicityWritten(output, len(made.winners), made.number, made.start, made.end, tuple(pdfs),
+                            plan.skipped)
+
+
+@dataclass(frozen=True)
 class CertificatesIssued:
     """The certificates issued (pipeline.issuing.Issued), their date, whether they carry the sample seal 样章 (not
     for issuing: say so), and whether PDFs were skipped."""

@@ -581,6 +581,28 @@ def decision(env: Env, output: Path, number: str | None, date_text: str | None, 
 
 
 @main.command()
+@output_file("输出 .docx（- 为标准输出）/ output file (- for stdout)", required=True)
+@click.option("--number", default=None,
+              help="文号（默认：平台已发布的公示，或 call.yaml publication.publicity_number）/ document number")
+@click.option("--date", "date_text", default=None,
+              help="公示开始日期 YYYY-MM-DD，即成文日期（默认：平台已发布的公示，或 publication.publicity_start）"
+                   " / first day of the 公示")
+@pdf_option()
+@click.pass_obj
+@guarded
+def publicity(env: Env, output: Path, number: str | None, date_text: str | None, pdf: bool | None) -> None:
+    """拟奖项目公示（公文），附拟奖项目名单 / The 公示 notice of the proposed winners."""
+    date = date_option(env, date_text)
+    with Shown(env) as shown:
+        made = actions.write_publicity(env.call, env.db, output, number, date, pdf, progress=shown)
+    pdf_skipped(env, made.pdf_skipped)
+    confirm(env, output, f"公示（{made.number}，{made.start}至{made.end}，拟奖项目 {made.winners} 项）：{output}",
+            f"公示 notice ({made.number}, {made.start} to {made.end}, {made.winners} proposed winners): {output}")
+    for p in made.pdfs:
+        click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
+
+
+@main.command()
 @output_folder()
 @click.option("--seal", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="印章图片（必填，或用 --sample-seal）/ the seal picture (required, or --sample-seal)")

@@ -1,4 +1,5 @@
-"""Build the GB/T 9704-2012 Word templates of templates/default/ (notice, letter, decision) reproducibly.
+"""Build the GB/T 9704-2012 Word templates of templates/default/ (notice, letter, decision, publicity)
+reproducibly.
 
 Run: .venv/bin/python templates/make_templates.py   (or `make templates`). Staff may then edit the
 templates in Word: the styles (公文正文, 一级标题, 版记, …) carry the fonts and spacing, and the Jinja2 tags
@@ -486,6 +487,30 @@ def decision() -> Path:
     return b.save("decision.docx")
 
 
+def publicity() -> Path:
+    """publicity.docx: the 公示 of the proposed winners; its attachment is one table of them, ordered by level, with
+    the proposed level in its last column."""
+    b = Builder("公示")
+    head(b)
+    b.tag("{%p for text in body %}")
+    b.para(gb.S_BODY, "{{ text }}")
+    b.tag("{%p endfor %}")
+    b.para(gb.S_BODY)
+    b.para(gb.S_ATTACH_NOTE, "附件：{{ attachment }}")
+    signature(b)
+    brk = b.para(gb.S_ATTACH_MARK, "附件")
+    brk.paragraph_format.page_break_before = True
+    b.para(gb.S_ATTACH_TITLE, "{{ attachment_title }}")
+    t = b.table([14, 38, 44, 42, 18], ["序号", "项目名称", "完成单位", "主要完成人", "拟奖\n等级"],
+                ["{{ w.n }}", "{{ w.project }}", "{{ w.units }}", "{{ w.persons }}", "{{ w.level }}"],
+                ("{%tr for w in winners %}", "{%tr endfor %}"))
+    for c in t.rows[0].cells:
+        c.paragraphs[0].paragraph_format.keep_with_next = True
+    b.para(gb.S_BODY)  # keeps the 版记 table apart from the winners table
+    b.closing()
+    return b.save("publicity.docx")
+
+
 if __name__ == "__main__":
-    for made in (notice(), letter(), decision()):
+    for made in (notice(), letter(), decision(), publicity()):
         print(made.relative_to(ROOT))

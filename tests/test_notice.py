@@ -20,6 +20,8 @@ from pipeline.render.documents import (
     decision_from_winners,
     letter_context,
     notice_context,
+    publicity_context,
+    publicity_from_winners,
     render_notice,
     signature_indents,
     template_path,
@@ -131,7 +133,9 @@ def _contexts(call: Any) -> dict[str, dict[str, Any]]:
     w = Winner(1, "一等奖", 1, "项目", ("单位",), ("张三",))
     return {"notice.docx": notice_context(n), "letter.docx": letter_context(letter, call),
             "decision.docx": decision_context(decision_from_winners([w], call, "沪质协〔2021〕40号",
-                                                                    dt.date(2021, 9, 1)))}
+                                                                    dt.date(2021, 9, 1))),
+            "publicity.docx": publicity_context(publicity_from_winners([w], call, "沪质协〔2021〕35号",
+                                                                       dt.date(2021, 9, 13), dt.date(2021, 9, 19)))}
 
 
 def test_template_variables_match_the_code(call: Any) -> None:
@@ -152,7 +156,8 @@ def test_templates_are_reproducible(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    saved = {n: template_path(n).read_bytes() for n in ("notice.docx", "letter.docx", "decision.docx")}
+    saved = {n: template_path(n).read_bytes() for n in ("notice.docx", "letter.docx", "decision.docx",
+                                                        "publicity.docx")}
     backup = tmp_path / "backup"
     shutil.copytree(template_path("notice.docx").parent, backup)
     try:

@@ -232,6 +232,12 @@ ROUTES = {
     ("GET", "/staff/judges"): "staff", ("POST", "/staff/judges/import"): "staff",
     ("POST", "/staff/judges/{judge_id}/code"): "staff", ("GET", "/staff/review"): "staff",
     ("POST", "/staff/review/reassign"): "staff", ("POST", "/staff/review/reopen"): "staff",
+    # the round's end (pipeline.web.staff_round)
+    ("GET", "/staff/round"): "staff", ("POST", "/staff/round/results"): "staff",
+    ("GET", "/staff/round/results.xlsx"): "staff", ("POST", "/staff/round/publicity"): "staff",
+    ("GET", "/staff/round/publicity.docx"): "staff", ("POST", "/staff/round/decision"): "staff",
+    ("GET", "/staff/round/issued.zip"): "staff", ("POST", "/staff/round/publish"): "staff",
+    ("GET", "/publicity"): "public",
 }
 
 

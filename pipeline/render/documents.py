@@ -542,3 +542,85 @@ def render_decision(decision: Decision, out: Path, call: Call | None = None) -> 
     tpl = render_template(template_path("decision.docx", call), decision_context(decision))
     _touch_up(tpl.docx, decision.issuer, chinese_date(decision.date))
     return _save(tpl, out)
+
+
+# --- the 公示 of the proposed winners (拟奖项目公示) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Publicity:
+    """The 公示 of the proposed winners: a GB/T 9704 notice (dated its first day) naming the period and how to
+    object, its attachment one table of the proposed winners ordered by level."""
+
+    number: str
+    date: dt.date
+    start: dt.date
+    end: dt.date
+    title: str
+    addressee: str
+    body: tuple[str, ...]
+    winners: tuple[Winner, ...]
+    issuer: str
+    attachment: str
+    printed_by: str = ""
+
+
+def publicity_title(call: Call) -> str:
+    """关于2021年度上海市质量协会质量技术奖拟奖项目的公示."""
+    return f"关于{call.year}年度{call.organiser.name}{call.award_short or call.award}拟奖项目的公示"
+
+
+def publicity_from_winners(winners: Sequence[Winner], call: Call, number: str, start: dt.date,
+                           end: dt.date) -> Publicity:
+    """The 公示 with the standard wording (根据……评审; 现予公示; 公示期; 异议须书面、署名) for these proposed
+    winners."""
+    issuer = call.organiser.name
+    award = call.award
+    ordered = tuple(sorted(winners, key=lambda w: (w.level, w.serial)))
+    counts = "、".join(f"{name}{sum(1 for w in ordered if w.level == level)}项" for level, name in _levels(ordered))
+    notice_no = call.notice.number or ""
+    contact = call.documents.contact or f"{issuer}秘书处"
+    days = (end - start).days + 1
+    body = (
+        f"根据{f'{notice_no}文件和' if notice_no else ''}《上海市质量协会质量技术奖管理办法》的要求，{issuer}组织开展了"
+        f"{award}的申报和评审工作。经形式审查、专家评审和综合评定，共评出拟奖项目{len(ordered)}项，其中{counts}"
+        f"（名单见附件）。现予以公示。",
+        f"公示期为{chinese_date(start)}至{chinese_date(end)}（共{days}天）。",
+        f"公示期间，任何单位和个人对公示项目有异议的，请以书面形式向{contact}提出。单位提出异议的，须在异议材料上加盖"
+        f"本单位公章，并写明联系人和联系方式；个人提出异议的，须在异议材料上签署真实姓名，并写明工作单位和联系方式。"
+        f"匿名或逾期提出的异议不予受理。",
+        "特此公示。",
+    )
+    return Publicity(number=number, date=start, start=start, end=end, title=publicity_title(call),
+                     addressee="各会员单位及相关组织：", body=body, winners=ordered, issuer=issuer,
+                     attachment=f"{award}拟奖项目名单", printed_by=issuer)
+
+
+def publicity_context(publicity: Publicity) -> dict[str, Any]:
+    """What publicity.docx is rendered with (names and numbers as unbreakable runs)."""
+    from pipeline.render.docx import nobreak, protect
+
+    return {
+        "issuer": publicity.issuer,
+        "number": publicity.number,
+        "title": Listing("\n".join(title_lines(publicity.title))),
+        "addressee": publicity.addressee,
+        "body": [protect(text) for text in publicity.body],
+        "attachment": publicity.attachment,
+        "attachment_title": Listing("\n".join(title_lines(publicity.attachment))),
+        "date": chinese_date(publicity.date),
+        "winners": [{"n": n, "project": w.project, "units": Listing("\n".join(w.units)),
+                     "persons": "、".join(nobreak(p) for p in w.persons), "level": w.level_name}
+                    for n, w in enumerate(publicity.winners, 1)],
+        "cc": "",
+        "printed_by": publicity.printed_by or publicity.issuer,
+        "printed_date": chinese_date(publicity.date),
+    }
+
+
+def render_publicity(publicity: Publicity, out: Path, call: Call | None = None) -> Path:
+    """Write the 公示 notice with its table of proposed winners (.docx; the call folder's own template when it has
+    one)."""
+    tpl = render_template(template_path("publicity.docx", call), publicity_context(publicity))
+    _touch_up(tpl.docx, publicity.issuer, chinese_date(publicity.date))
+    keep_signature_with_body(tpl.docx)
+    return _save(tpl, out)

@@ -229,7 +229,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home() -> HTMLResponse:
-        return page("home.html.j2", title="首页", active="home")
+        from pipeline.publishing import public_phase
+
+        phase = await in_registry(lambda r: public_phase(r, call, settings.today()))
+        return page("home.html.j2", title="首页", active="home", publicity_on=phase == "during")
 
     def form_page(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
                   /, **context: Any) -> HTMLResponse:
@@ -348,7 +351,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     site = Site(settings, call, pool, data_files(settings.data), page, form_page, in_registry, signed_in)
     app.state.site = site
-    from pipeline.web import staff, units
+    from pipeline.web import staff, staff_round, units
 
     staff.add_routes(app, site)
     units.add_routes(app, site)
@@ -356,6 +359,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     judges.add_routes(app, site)
     staff_review.add_routes(app, site)
+    staff_round.add_routes(app, site)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
