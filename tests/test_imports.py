@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "pipeline.accounts": 6,  # the platform's accounts and sessions
     "pipeline.audit": 6,  # the audit log as a workbook
     "pipeline.publishing": 6,  # the round's end: results, 公示, decision, publication
+    "pipeline.judging": 6,  # judges online: accounts, window, drafts, submission, 回避, progress, reassignment
     # 7 actions: one library function per front-end command
     "pipeline.actions": 7,
     # 8 front ends
