@@ -52,6 +52,8 @@ LAYERS: dict[str, int] = {
     "pipeline.issuing": 6,
     "pipeline.accounts": 6,  # the platform's accounts and sessions
     "pipeline.audit": 6,  # the audit log as a workbook
+    "pipeline.cases": 6,  # the winners' cases: what a case is, who may see it
+    "pipeline.casebook": 6,  # the printable collection of the cases (成果汇编)
     # 7 actions: one library function per front-end command
     "pipeline.actions": 7,
     # 8 front ends
