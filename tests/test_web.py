@@ -225,6 +225,11 @@ ROUTES = {
     ("GET", "/unit/applications/{reg_no}/files/{version}"): "unit", ("POST", "/unit/upload"): "unit",
     ("POST", "/unit/confirm"): "unit",
     ("GET", "/account/password"): "signed-in", ("POST", "/account/password"): "signed-in",
+    # 在线分享 (pipeline/web/cases.py)
+    ("GET", "/winners"): "public", ("GET", "/winners/{reg_no}"): "public",
+    ("GET", "/staff/cases"): "staff", ("POST", "/staff/cases/{reg_no}/withdraw"): "staff",
+    ("POST", "/staff/cases/{reg_no}/restore"): "staff", ("GET", "/staff/casebook.docx"): "staff",
+    ("POST", "/unit/applications/{reg_no}/consent"): "unit",
 }
 
 

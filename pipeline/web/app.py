@@ -352,6 +352,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     staff.add_routes(app, site)
     units.add_routes(app, site)
+    from pipeline.web import cases
+
+    cases.add_routes(app, site)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
