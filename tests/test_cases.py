@@ -343,7 +343,7 @@ def test_staff_withdraw_and_restore_a_case_page(app: Any, staff: TestClient, uni
                                                 round_: dict[str, str], data: Path, call: Any) -> None:
     page = staff.get("/staff/cases")
     assert page.status_code == 200 and "获奖案例与发布" in page.text and "公开中" in page.text
-    assert "邮件提交，无" in page.text and "不同意" in page.text
+    assert "无（邮件提交）" in page.text and "不同意" in page.text
     a1 = round_["A1"]
     # units see no console; a withdrawal needs the form token and a reason
     assert units["A"].get("/staff/cases", follow_redirects=False).status_code == 404
@@ -475,7 +475,7 @@ def test_the_public_casebook_needs_a_public_case(tmp_path: Path, call: Any) -> N
 
 def test_screenshots_of_the_winners_pages(round_: dict[str, str], data: Path, call: Any,
                                           tmp_path_factory: pytest.TempPathFactory) -> None:
-    from test_browser import _chromium, _serve, _shoot
+    from test_browser import _chromium, _serve, _shoot, _sign_in, _wait_path
 
     with _reg(data, call) as reg:
         assert cs.published(reg, call)
@@ -486,3 +486,14 @@ def test_screenshots_of_the_winners_pages(round_: dict[str, str], data: Path, ca
         driver.get(f"{url}/winners/{round_['A1']}")
         assert driver.find_element("css selector", "figure.chart svg").is_displayed()
         _shoot(driver, "cases-case")
+    with _serve(data) as url, _chromium(tmp_path_factory.mktemp("downloads")) as driver:
+        _sign_in(driver, url, "admin", PASSWORD)
+        _wait_path(driver, "/staff")
+        driver.get(url + "/staff/cases")
+        _shoot(driver, "cases-staff")
+    with _serve(data) as url, _chromium(tmp_path_factory.mktemp("downloads")) as driver:
+        _sign_in(driver, url, "210801", PASSWORD + "210801")
+        _wait_path(driver, "/unit")
+        driver.get(f"{url}/unit/applications/{round_['A1']}")
+        assert "评审结果" in driver.page_source
+        _shoot(driver, "cases-unit-feedback")

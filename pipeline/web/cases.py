@@ -46,7 +46,8 @@ def add_routes(app: FastAPI, site: Site) -> None:
         case = await in_registry(lambda r: cs.public_case(r, call, reg_no))
         if case is None:
             raise HTTPException(404)
-        chart = svg(case.benefits.chart()) if case.benefits is not None else None
+        # narrower than the printed one (640 x 360): its labels stay readable on a phone
+        chart = svg(case.benefits.chart(), 480, 330) if case.benefits is not None else None
         return site.page("winner.html.j2", title=case.project, active="winners", case=case, chart=chart,
                          number=number_text)
 
