@@ -576,6 +576,42 @@ def issue_certificates(call: Call, registry: Registry | Path, out_dir: Path, sea
     return CertificatesIssued(done, day, sample_seal, plan.skipped)
 
 
+@dataclass(frozen=True)
+class CasebookWritten:
+    """The collection of the winners' cases (成果汇编): its .docx, how many cases, whether it is the staff proof
+    (--all), its PDF, and whether the PDF was skipped."""
+
+    path: Path
+    cases: int
+    proof: bool
+    pdfs: tuple[Path, ...] = ()
+    pdf_skipped: bool = False
+
+
+def write_casebook(call: Call, registry: Registry | Path, output: Path, pdf: bool | None = None,
+                   proof: bool = False, date: dt.date | None = None,
+                   progress: Progress | None = None) -> CasebookWritten:
+    """The printable collection: the public cases (published, consented, not withdrawn), or with `proof` every
+    awarded project marked 内部校对稿. date (on the cover) default: publication.publish_date, else today."""
+    from pipeline.casebook import write_casebook as write
+    from pipeline.progress import silent
+
+    plan = plan_pdf(pdf, output)
+    day = date or call.publication.publish_date or dt.date.today()
+    with _opened(registry, call) as reg:
+        made = write(reg, call, output, day, proof)
+    pdfs: list[Path] = []
+    if plan.make:
+        from pipeline.office import convert
+
+        silent(progress).phase("生成 PDF", "writing the PDF")
+        pdfs = convert([output], output.parent)
+        if not pdfs:
+            raise PipelineError(f"LibreOffice 未能把 {output.name} 转换为 PDF",
+                                f"LibreOffice did not convert {output.name}")
+    return CasebookWritten(output, len(made.cases), proof, tuple(pdfs), plan.skipped)
+
+
 # --- the online platform's records ---------------------------------------------------------------------------
 
 def export_audit(data: Path, call: Call, output: Path) -> Path:

@@ -598,6 +598,24 @@ def publicity(env: Env, output: Path, number: str | None, date_text: str | None,
     pdf_skipped(env, made.pdf_skipped)
     confirm(env, output, f"公示（{made.number}，{made.start}至{made.end}，拟奖项目 {made.winners} 项）：{output}",
             f"公示 notice ({made.number}, {made.start} to {made.end}, {made.winners} proposed winners): {output}")
+
+
+@main.command()
+@output_file("输出 .docx（- 为标准输出）/ output file (- for stdout)", required=True)
+@click.option("--all", "proof", is_flag=True,
+              help="全部获奖项目（不论是否同意公开），标注“内部校对稿”，供工作人员核对 / every awarded project, "
+                   "marked as an internal proof")
+@pdf_option()
+@click.pass_obj
+@guarded
+def casebook(env: Env, output: Path, proof: bool, pdf: bool | None) -> None:
+    """获奖成果案例汇编（封面、目录、每个案例一节）/ The collection of the winners' cases."""
+    with Shown(env) as shown:
+        made = actions.write_casebook(env.call, env.db, output, pdf, proof, progress=shown)
+    pdf_skipped(env, made.pdf_skipped)
+    kind_zh, kind_en = ("内部校对稿", "internal proof") if made.proof else ("公开版", "public")
+    confirm(env, output, f"成果汇编（{kind_zh}，{made.cases} 个案例）：{output}",
+            f"Casebook ({kind_en}, {made.cases} cases): {output}")
     for p in made.pdfs:
         click.echo(env.say(f"PDF：{p}", f"PDF: {p}"))
 

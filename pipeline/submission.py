@@ -261,9 +261,11 @@ def accept(registry: Registry, store: FileStore, call: Call, user_id: int, data:
 
 
 def confirm(registry: Registry, call: Call, user_id: int, who: str, token: str, today: dt.date | None = None,
-            between: Callable[[], None] | None = None) -> tuple[str, int]:
+            between: Callable[[], None] | None = None, consent: bool | None = None) -> tuple[str, int]:
     """The unit confirms its checked upload: registered (a new number, or the next version of the application it
-    replaces) in one transaction, then the rules across applications re-run over the round. (number, version)."""
+    replaces) in one transaction, then the rules across applications re-run over the round. (number, version).
+    `consent`: the unit ticked the call's consent line (call.yaml publication.consent) on a new application; kept
+    right after registration (a replacement keeps the answer given before; the application page changes it)."""
     from pipeline.batch import TOOL_VERSION, call_version
 
     _require_open(call, today)
@@ -277,6 +279,8 @@ def confirm(registry: Registry, call: Call, user_id: int, who: str, token: str, 
     numbering = (call.batch.registration_prefix, call.batch.registration_digits)
     done = registry.submit(call.id, upload, member.number, who, numbering, (call_version(call), TOOL_VERSION),
                            listing, call.batch.max_per_applicant, between)
+    if consent and call.publication.consent is not None and upload.replaces is None:
+        registry.set_consent(done[0], True, who)
     recheck_round(registry, call)
     return done
 

@@ -143,7 +143,7 @@ def test_o_means_output_for_a_file_and_out_for_a_folder() -> None:
                 assert (" --output " in help_text) != folder and (" --out " in help_text) == folder, path
     # every command that writes takes -o, the demo too
     assert set(seen) == {"form", "check", "batch", "demo", "notice", "letters", "decision", "certificates",
-                         "review forms", "review results", "audit export", "publicity"}
+                         "review forms", "review results", "audit export", "publicity", "casebook"}
     assert seen["demo"] == seen["batch"] == seen["review forms"] == ["-o", "--out"]
 
 
@@ -165,7 +165,7 @@ def test_pdf_option_the_same_everywhere() -> None:
         for p in cmd.params:
             if isinstance(p, click.Option) and "--pdf" in p.opts:
                 pdf[" ".join(path)] = (tuple(p.opts), tuple(p.secondary_opts), p.default, p.help)
-    assert set(pdf) == {"notice", "letters", "decision", "certificates", "review forms", "publicity"}
+    assert set(pdf) == {"notice", "letters", "decision", "certificates", "review forms", "publicity", "casebook"}
     assert len(set(pdf.values())) == 1
     opts, secondary, default, _ = next(iter(pdf.values()))
     assert opts == ("--pdf",) and secondary == ("--no-pdf",) and default is None

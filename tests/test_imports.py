@@ -54,6 +54,8 @@ LAYERS: dict[str, int] = {
     "pipeline.audit": 6,  # the audit log as a workbook
     "pipeline.publishing": 6,  # the round's end: results, 公示, decision, publication
     "pipeline.judging": 6,  # judges online: accounts, window, drafts, submission, 回避, progress, reassignment
+    "pipeline.cases": 6,  # the winners' cases: what a case is, who may see it
+    "pipeline.casebook": 6,  # the printable collection of the cases (成果汇编)
     # 7 actions: one library function per front-end command
     "pipeline.actions": 7,
     # 8 front ends

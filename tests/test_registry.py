@@ -47,6 +47,7 @@ READERS: list[tuple[str, ...]] = [
     ("letters", "-o", "{tmp}/letters"),
     ("decision", "-o", "{tmp}/decision.docx", "--number", "沪质协〔2021〕1号"),
     ("certificates", "-o", "{tmp}/certs", "--no-pdf", "--sample-seal"),
+    ("casebook", "-o", "{tmp}/casebook.docx", "--no-pdf"),
 ]
 
 

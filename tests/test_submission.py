@@ -267,12 +267,12 @@ def test_another_unit_sees_nothing_of_unit_a(unit_a: TestClient, unit_b: TestCli
         assert unit_a.get(url).status_code == 200, url
         assert unit_b.get(url).status_code == 404, url
     # every unit route with a number in it, for every number of the round, as unit B
-    routes = [r.path for r in app.routes if isinstance(r, APIRoute) and "{reg_no}" in r.path and
-              r.path.startswith("/unit")]
-    for path in routes:
+    routes = [(method, r.path) for r in app.routes if isinstance(r, APIRoute) and "{reg_no}" in r.path and
+              r.path.startswith("/unit") for method in r.methods or ()]
+    for method, path in routes:
         for reg_no in ("2021-0001", "2021-0002", "2021-0003"):
             url = path.replace("{reg_no}", reg_no).replace("{version}", "1")
-            assert unit_b.get(url).status_code == 404, url
+            assert unit_b.request(method, url).status_code == 404, (method, url)
     home_b = unit_b.get("/unit").text
     assert "2021-0001" not in home_b and "尚未提交" in home_b
     steal = unit_b.post("/unit/upload", data={"csrf": _csrf(home_b), "replaces": "2021-0001"},

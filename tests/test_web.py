@@ -238,6 +238,11 @@ ROUTES = {
     ("GET", "/staff/round/publicity.docx"): "staff", ("POST", "/staff/round/decision"): "staff",
     ("GET", "/staff/round/issued.zip"): "staff", ("POST", "/staff/round/publish"): "staff",
     ("GET", "/publicity"): "public",
+    # 在线分享 (pipeline/web/cases.py)
+    ("GET", "/winners"): "public", ("GET", "/winners/{reg_no}"): "public",
+    ("GET", "/staff/cases"): "staff", ("POST", "/staff/cases/{reg_no}/withdraw"): "staff",
+    ("POST", "/staff/cases/{reg_no}/restore"): "staff", ("GET", "/staff/casebook.docx"): "staff",
+    ("POST", "/unit/applications/{reg_no}/consent"): "unit",
 }
 
 

@@ -15,6 +15,9 @@ from typing import Any
 from pipeline.calls.model import (
     CHECKSUMS,
     FIELD_TYPES,
+    OPTIONAL_ROLE_COLUMNS,
+    OPTIONAL_ROLE_FIELDS,
+    OPTIONAL_ROLE_TABLES,
     ROLE_FIELDS,
     ROLE_TABLES,
     RULE_PARAMS,
@@ -463,6 +466,12 @@ def _roles_block(data: Any) -> Roles:
     out: dict[str, str] = {}
     for name in (*ROLE_FIELDS, *ROLE_TABLES, *[c for cols in ROLE_TABLES.values() for c in cols]):
         out[name] = r.get(name, str, required=True)
+    optional = [*OPTIONAL_ROLE_FIELDS, *OPTIONAL_ROLE_TABLES]
+    optional += [c for cols in (*OPTIONAL_ROLE_TABLES.values(), *OPTIONAL_ROLE_COLUMNS.values()) for c in cols]
+    for name in optional:
+        value = r.get(name, str)
+        if value is not None:
+            out[name] = value
     r.done()
     return Roles(**out)
 
@@ -474,15 +483,23 @@ def _check_roles(call: Call) -> None:
     for name in ROLE_FIELDS:
         if call.field_position(out[name]) is None:
             raise _bad(f"roles.{name}", f"引用了不存在的字段 {out[name]}", f"names an unknown field {out[name]}")
-    for table, columns in ROLE_TABLES.items():
-        section = tables.get(out[table])
-        if section is None:
+    for name in OPTIONAL_ROLE_FIELDS:
+        if out[name] is not None and call.field_position(out[name]) is None:
+            raise _bad(f"roles.{name}", f"引用了不存在的字段 {out[name]}", f"names an unknown field {out[name]}")
+    pairs = [(t, c, True) for t, cols in ROLE_TABLES.items() for c in cols]
+    pairs += [(t, c, False) for t, cols in (*OPTIONAL_ROLE_TABLES.items(), *OPTIONAL_ROLE_COLUMNS.items())
+              for c in cols]
+    for table in (*ROLE_TABLES, *OPTIONAL_ROLE_TABLES):
+        if out[table] is not None and out[table] not in tables:
             raise _bad(f"roles.{table}", f"引用了不存在的表格 {out[table]}", f"names an unknown table {out[table]}")
-        known = {c.id for c in section.columns}
-        for name in columns:
-            if out[name] not in known:
-                raise _bad(f"roles.{name}", f"引用了表格 {out[table]} 中不存在的列 {out[name]}",
-                           f"names a column table {out[table]} does not have: {out[name]}")
+    for table, name, required in pairs:
+        if not required and out[name] is None:
+            continue
+        if out[table] is None:
+            raise _bad(f"roles.{name}", f"需要同时给出 roles.{table}", f"needs roles.{table} too")
+        if out[name] not in {c.id for c in tables[out[table]].columns}:
+            raise _bad(f"roles.{name}", f"引用了表格 {out[table]} 中不存在的列 {out[name]}",
+                       f"names a column table {out[table]} does not have: {out[name]}")
 
 
 def _rule_params(call: Call, rule: Rule, path: str) -> dict[str, Any]:

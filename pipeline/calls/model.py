@@ -264,12 +264,23 @@ class Roles:
     person_name: str
     person_birth: str
     person_unit: str
+    # what a published case shows besides (pipeline.cases): optional, a call without them publishes less
+    innovation: str | None = None
+    methods: str | None = None
+    person_title: str | None = None
+    benefits: str | None = None  # the benefits table (its number columns are the chart's series)
+    benefit_year: str | None = None  # its column naming the year of a row
 
 
 # Which roles name a field of the form, a table, or a column of one of those tables.
 ROLE_FIELDS = ("project_name", "project_category", "project_industry", "project_period", "project_start",
                "project_end", "applicant_name", "applicant_code", "member_no", "summary")
 ROLE_TABLES = {"units": ("unit_name", "unit_code"), "persons": ("person_name", "person_birth", "person_unit")}
+# Roles a call may leave out (each checked like the others when given): fields, and columns of the tables above or
+# of an optional table.
+OPTIONAL_ROLE_FIELDS = ("innovation", "methods")
+OPTIONAL_ROLE_COLUMNS = {"persons": ("person_title",)}
+OPTIONAL_ROLE_TABLES = {"benefits": ("benefit_year",)}
 
 
 # --- rule vocabulary: each rule's keys and what they hold (implemented in pipeline/check/rules.py) ---------------

@@ -360,6 +360,9 @@ def create_app(settings: Settings) -> FastAPI:
     judges.add_routes(app, site)
     staff_review.add_routes(app, site)
     staff_round.add_routes(app, site)
+    from pipeline.web import cases
+
+    cases.add_routes(app, site)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

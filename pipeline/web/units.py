@@ -41,7 +41,8 @@ def add_routes(app: FastAPI, site: Site) -> None:
                 "limit": call.batch.max_per_applicant, "account": account.name}
 
     def unit_page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return site.form_page(request, template, status, None, active="unit", **context)
+        return site.form_page(request, template, status, None, active="unit", consent_text=call.publication.consent,
+                              **context)
 
     @app.get("/unit", response_class=HTMLResponse, include_in_schema=False)
     async def unit_home(request: Request, account: Unit) -> Response:
@@ -59,12 +60,15 @@ def add_routes(app: FastAPI, site: Site) -> None:
     async def unit_application_page(request: Request, account: Unit, reg_no: str) -> Response:
         from pipeline.model import Report
         from pipeline.report.html import report_view
+        from pipeline.web.cases import unit_publication
 
         found = await mine(account, reg_no)
         view = report_view([Report.from_dict(found.app.report)], call) if found.app.report else {}
+        publication = await in_registry(lambda r: unit_publication(r, call, reg_no))
         return unit_page(request, "unit_application.html.j2", title=f"申报书 {reg_no}", **view,
                          **await overview(account), item=found, shown=bool(view), problem=None,
-                         submitted=request.query_params.get("submitted") == "1")
+                         submitted=request.query_params.get("submitted") == "1",
+                         consent_saved=request.query_params.get("consent") == "1", **publication)
 
     @app.get("/unit/applications/{reg_no}/files/{version}", include_in_schema=False)
     async def unit_file(request: Request, account: Unit, reg_no: str, version: int) -> Response:
@@ -127,14 +131,14 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
     @app.post("/unit/confirm", include_in_schema=False)
     async def unit_confirm(request: Request, account: Unit, token: Annotated[str, Form()] = "",
-                           csrf: Annotated[str, Form()] = "") -> Response:
+                           csrf: Annotated[str, Form()] = "", consent: Annotated[str, Form()] = "") -> Response:
         from pipeline.submission import confirm
 
         check_csrf(request, csrf)
         failpoint = site.settings.failpoint
         try:
             reg_no, _ = await in_registry(lambda r: confirm(r, call, account.id, account.name, token, site.today(),
-                                                            failpoint))
+                                                            failpoint, consent=consent == "1"))
         except PipelineError as e:
             seen = await overview(account)
             return unit_page(request, "unit.html.j2", 409, title="在线申报", **seen, problem=e.message_zh + "。")
