@@ -28,8 +28,10 @@ DIRS = {
     "notice": "07-申报通知",              # the call notice in GB/T 9704 format (.docx, .pdf)
     "letters": "08-受理与退回补正通知书",  # a letter per application of the demo round
     "review": "09-专家评审",              # assignment, judges' workbooks, simulated scores, results
-    "decision": "10-表彰决定",            # the award decision (.docx, .pdf)
-    "certificates": "11-获奖证书",        # certificates (.docx, .pdf), merged print PDF, manifest
+    "publicity": "10-拟奖项目公示",       # the 公示 notice of the proposed winners (.docx, .pdf)
+    "decision": "11-表彰决定",            # the award decision (.docx, .pdf)
+    "certificates": "12-获奖证书",        # certificates (.docx, .pdf), merged print PDF, manifest
+    "casebook": "13-成果汇编",            # the collection of the winners' cases, staff proof (.docx, .pdf)
 }
 ROUND_DB = "award.sqlite"               # the demo round's registry (the default name: `award … --db` not needed)
 SAMPLES_DB = "登记库-全部示例.sqlite"    # the registry of the batch over every sample
@@ -200,6 +202,13 @@ def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress |
                f"{review['rows_rejected']} rows rejected, {review['held']} on hold; {awarded}; results "
                f"{review['results']}") + _took(start, zh)
         start = time.monotonic()
+        shown.phase("拟奖项目公示", "the 公示 notice")
+        made = actions.write_publicity(call, registry, output_dir(out / DIRS["publicity"]) / "拟奖项目公示.docx",
+                                       pdf=pdf)
+        yield (f"公示（{made.number}，{made.start}至{made.end}，拟奖项目 {made.winners} 项）：{made.path}" if zh else
+               f"公示 notice ({made.number}, {made.start} to {made.end}, {made.winners} proposed winners): "
+               f"{made.path}") + _took(start, zh)
+        start = time.monotonic()
         shown.phase("表彰决定", "the award decision")
         decision = output_dir(out / DIRS["decision"]) / "表彰决定.docx"
         actions.write_decision(call, registry, decision, pdf=pdf)  # settled closing block, with a PDF
@@ -216,3 +225,11 @@ def document_steps(call: Call, out: Path, lang: str = "zh", progress: Progress |
                f"{c['certificates']} certificates ({c['units']} unit, {c['persons']} person), {c['pdf']} PDFs; "
                f"merged print PDF and manifest in {certificates_dir}; with the sample seal 样章 (award "
                "certificates needs the association's own with --seal)") + _took(start, zh)
+        start = time.monotonic()
+        shown.phase("成果汇编（内部校对稿）", "the casebook (staff proof)")
+        # The demo round was e-mailed: no unit agreed to publication online, so the collection is the staff proof
+        # of every awarded project (award casebook --all); the public one holds the consented cases only.
+        book = actions.write_casebook(call, registry, output_dir(out / DIRS["casebook"]) / "成果汇编-内部校对稿.docx",
+                                      pdf, proof=True)
+        yield (f"成果汇编（内部校对稿，{book.cases} 个案例）：{book.path}" if zh else
+               f"Casebook (staff proof, {book.cases} cases): {book.path}") + _took(start, zh)
