@@ -17,6 +17,25 @@ ROBUST = SAMPLES / "robustness"
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-world"
 sys.path.insert(0, str(SAMPLES))
 
+def csrf_of(html: str) -> str:
+    """The form token (CSRF) a platform page carries."""
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no form token in the page"
+    return found.group(1)
+
+
+class Clock:
+    """The day the platform judges its windows and dates on (Settings.today; a test moves it)."""
+
+    def __init__(self, day: Any) -> None:
+        self.day = day
+
+    def __call__(self) -> Any:
+        return self.day
+
+
 
 @pytest.fixture(scope="session")
 def call() -> Any:

@@ -24,6 +24,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SAMPLES
+from conftest import csrf_of as _csrf
 from fastapi.testclient import TestClient
 
 from pipeline import cases as cs
@@ -38,11 +39,6 @@ OPEN = dt.date(2021, 7, 1)
 CODE = re.compile(r"<td>(\d{6})</td><td>[^<]*</td><td><code class=\"code\">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</code>")
 SHOTS = ROOT / "out" / "screenshots"
 
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no form token in the page"
-    return found.group(1)
 
 
 def _sign_in(c: TestClient, name: str, password: str) -> Any:

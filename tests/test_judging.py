@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES, copy_registry
+from conftest import SAMPLES, Clock, copy_registry
+from conftest import csrf_of as _csrf
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -34,20 +35,6 @@ ROUTES_GET = ("", "/file", "/pdf")
 ROUTES_POST = ("/draft", "/submit", "/recuse")
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no form token in the page"
-    return found.group(1)
-
-
-class Clock:
-    """The day the platform judges the window on (a test moves it)."""
-
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
 
 
 def _round(data: Path, call: Any) -> None:

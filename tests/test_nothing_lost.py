@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import ROOT, SAMPLES
+from conftest import csrf_of as _csrf
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -116,11 +117,6 @@ def servers() -> Iterator[list[Server]]:
     for s in started:
         s.stop()
 
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def _signed_in(url: str) -> httpx.Client:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -19,7 +18,8 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import SAMPLES, Clock
+from conftest import csrf_of as _csrf
 from fastapi.testclient import TestClient
 
 from pipeline import publishing
@@ -42,11 +42,6 @@ STAFF_ROUTES = [("GET", "/staff/round"), ("POST", "/staff/round/results"), ("GET
                 ("POST", "/staff/round/decision"), ("GET", "/staff/round/issued.zip"),
                 ("POST", "/staff/round/publish")]
 
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no form token in the page"
-    return found.group(1)
 
 
 def _text(path: Path) -> str:
@@ -210,13 +205,6 @@ def test_the_publicity_notice_passes_gbt9704_and_names_every_winner(scored: Path
 
 
 # --- the web: staff run it, the public sees the 公示 -------------------------------------------------------------
-
-class Clock:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
 
 
 @pytest.fixture(scope="module")

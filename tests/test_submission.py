@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, Clock
+from conftest import csrf_of as _csrf
 from fastapi.testclient import TestClient
 
 from pipeline.web.app import Settings, create_app
@@ -29,20 +30,6 @@ OPEN = dt.date(2021, 7, 1)  # inside saq-2021's window (2021-05-26 .. 2021-07-31
 CODE = re.compile(r"<td>(\d{6})</td><td>[^<]*</td><td><code class=\"code\">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</code>")
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no form token in the page"
-    return found.group(1)
-
-
-class Clock:
-    """The day the platform judges the window on (a test moves it)."""
-
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
 
 
 @pytest.fixture(scope="module")

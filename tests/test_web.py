@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import APPS, SAMPLES
+from conftest import csrf_of as _csrf
 from fastapi.testclient import TestClient
 
 from pipeline.cli import main
@@ -122,14 +123,6 @@ def test_security_headers_on_every_answer(client: TestClient) -> None:
 
 
 # --- the self-check page (自查): public, no account -------------------------------------------------------------
-
-def _csrf(html: str) -> str:
-    """The form token a page carries."""
-    import re
-
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 def _token(client: TestClient) -> str:
