@@ -122,19 +122,15 @@ def document_date(call: Call, key: str, given: dt.date | None = None) -> dt.date
 def decision_number(call: Call, given: str | None = None) -> str:
     """The decision's 发文字号: the one given, else call.yaml documents.decision_number; BadArgument when there is
     none or it breaks GB/T 9704 (the checker's own rule, before anything is rendered)."""
-    from pipeline.gbt9704 import check_doc_number
+    from pipeline.gbt9704 import doc_number_message
 
     number = given or call.documents.decision_number
     if not number:
         raise BadArgument("请用 --number 给出文号（或在 call.yaml documents.decision_number 中设置）",
                           "give the document number with --number (or documents.decision_number)", "number")
-    bad = check_doc_number(number)
+    bad = doc_number_message(number)
     if bad is not None:
-        v = bad.params
-        raise BadArgument(
-            f"文号“{v['actual']}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”（{bad.code}）",
-            f"document number \"{v['actual']}\" breaks GB/T 9704 ({v['reason_en']}); write \"{v['expected']}\" "
-            f"({bad.code})", "number")
+        raise BadArgument(*bad, "number")
     return str(number)
 
 

@@ -131,6 +131,18 @@ def check_doc_number(text: str) -> RuleProblem | None:
     return doc_number_problem(m)
 
 
+def doc_number_message(text: str) -> tuple[str, str] | None:
+    """What is wrong with a document number given on its own, as (Chinese, English) sentences naming the number
+    and how to write it; None when it is well-formed."""
+    bad = check_doc_number(text)
+    if bad is None:
+        return None
+    v = bad.params
+    return (f"文号“{v['actual']}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”（{bad.code}）",
+            f"document number \"{v['actual']}\" breaks GB/T 9704 ({v['reason_en']}); write \"{v['expected']}\" "
+            f"({bad.code})")
+
+
 FULL_DATE = re.compile(r"(?P<y>\d{4}|[〇零一二三四五六七八九]{4})" + _SP + "年" + _SP
                        + r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})" + _SP + "月" + _SP
                        + r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})" + _SP + "日")

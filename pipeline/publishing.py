@@ -311,18 +311,15 @@ def compute_results(reg: Registry, call: Call, output: Path, who: str, today: dt
 def publicity_number(call: Call, given: str | None = None) -> str:
     """The 公示 notice's 发文字号: the one given, else call.yaml publication.publicity_number; NotAllowed when there is
     none or it breaks GB/T 9704 (the checker's own rule)."""
-    from pipeline.gbt9704 import check_doc_number
+    from pipeline.gbt9704 import doc_number_message
 
     number = (given or "").strip() or call.publication.publicity_number
     if not number:
         raise NotAllowed("请给出公示的文号（或在 call.yaml publication.publicity_number 中设置）",
                          "give the 公示's document number (or publication.publicity_number)")
-    bad = check_doc_number(number)
+    bad = doc_number_message(number)
     if bad is not None:
-        v = bad.params
-        raise NotAllowed(f"文号“{v['actual']}”不符合 GB/T 9704（{v['reason_zh']}），应写作“{v['expected']}”",
-                         f"document number \"{v['actual']}\" breaks GB/T 9704 ({v['reason_en']}); write "
-                         f"\"{v['expected']}\"")
+        raise NotAllowed(*bad)
     return str(number)
 
 
@@ -401,7 +398,7 @@ def issue_decision(reg: Registry, call: Call, out_dir: Path, who: str, today: dt
     表彰决定.docx, the certificates under 证书/), recorded with the documents' numbers. The seal is an input: nothing
     is written over it."""
     from pipeline.fileio import inputs_protected, output_dir
-    from pipeline.gbt9704 import check_doc_number
+    from pipeline.gbt9704 import doc_number_message
     from pipeline.issuing import assign_certificate_numbers, write_certificates_from_registry, write_decision
     from pipeline.render.certificates import sample_seal as bundled_seal
 
@@ -410,10 +407,12 @@ def issue_decision(reg: Registry, call: Call, out_dir: Path, who: str, today: dt
         raise NotAllowed("请上传本单位的印章图片（.png/.jpg），或选择示例印章“样章”试印（二者选一）",
                          "give the seal picture, or choose the sample seal 样章 (one of the two)")
     number = (number or "").strip() or call.documents.decision_number
-    if not number or check_doc_number(number) is not None:
-        raise NotAllowed(f"表彰决定的文号“{number or ''}”缺失或不符合 GB/T 9704"
-                         "（见 call.yaml documents.decision_number）",
-                         "the decision's document number is missing or breaks GB/T 9704")
+    if not number:
+        raise NotAllowed("请给出表彰决定的文号（或在 call.yaml documents.decision_number 中设置）",
+                         "give the decision's document number (or documents.decision_number)")
+    bad = doc_number_message(number)
+    if bad is not None:
+        raise NotAllowed(*bad)
     day = date or call.documents.decision_date or today
     awarded = award_date or call.documents.award_date or today
     picture = seal if seal is not None else bundled_seal()
