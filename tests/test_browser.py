@@ -7,7 +7,20 @@ and chromium-driver, installed by the Makefile):
   call is a copied folder too): staff sign in and import the member list, reading the one-time codes; unit 210801
   signs in with its code, sets its password, is refused with errors, downloads the annotated copy, submits the
   fixed form and reads its registration number; staff then find it on the console, the list and its page, download
-  summary.xlsx and the audit log, and sign out.
+  summary.xlsx and the audit log, and sign out;
+- the round to its end, on a server started with another copy of the call folder whose dates only are moved so that
+  the whole sequence fits in one real day (the review window ends today, the 公示 planned from a week ago has ended
+  yesterday, the decision and the publication are dated today; the server has no "today" of its own to be set).
+  Prepared before it starts, with the library: samples/round imported as staff's .zip import does but one form,
+  which its member unit submits online with consent to publication given; the judges of samples/judges.csv
+  assigned; every judge's workbook (samples/fill_scores.py) imported except J09's. Then in Chromium: staff give J09
+  a one-time code on /staff/judges; J09 signs in with it, sets a password, saves a draft, is refused a score off the
+  0.5 step with the workbook's message, submits, declares 回避 on another application with a reason and submits the
+  rest; staff read the 回避 on /staff/review and assign the first judge offered; on /staff/round they compute the
+  results and download them, start the 公示, issue the decision and the certificates with the sample seal, download
+  them and publish; a visitor reads /publicity before and after the 公示, /winners and the consented case page with
+  its chart (a case without consent is 404). The registry is checked afterwards (J09's online scores, the 回避 and
+  its replacement, the publication steps, the audit rows).
 
 Screenshots of every page at 1280 px and 390 px are kept in out/screenshots/ for a person to look at."""
 
@@ -22,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -677,11 +691,15 @@ def _staff_reassign(r: Round, driver: Any, recused: str) -> str:
     pick = Select(driver.find_element(By.CSS_SELECTOR, "form.replace select[name=add]"))
     offered = [o.get_attribute("value") for o in pick.options if o.get_attribute("value")]
     assert offered and JUDGE not in offered
+    chosen = next(o.text for o in pick.options if o.get_attribute("value") == offered[0])
+    assert re.fullmatch(rf"{offered[0]} \w+", chosen), chosen  # the judge's number and name
     pick.select_by_value(offered[0])
     driver.find_element(By.CSS_SELECTOR, "form.replace button[type=submit]").click()
     _said(driver, "专家分配已调整")
     body = _body(driver)
     assert "待替补" not in body and not driver.find_elements(By.CSS_SELECTOR, "form.replace")
+    row = driver.find_element(By.XPATH, f"//table//td[text()='{recused}']/ancestor::tr").text
+    assert "六西格玛培训" in row and row.endswith(chosen), row
     _shoot(driver, "25-staff-review-reassigned")
     return str(offered[0])
 
@@ -819,8 +837,9 @@ def _visitor_reads_the_winners(r: Round, driver: Any, results: list[Any]) -> Non
     assert chart.size["width"] > 200 and "新增销售额" in chart.text, chart.text
     _shoot(driver, "32-winner-case")
     other = next(x for x in results if x.level is not None and x.reg_no != r.online)
-    driver.get(f"{r.url}/winners/{other.reg_no}")  # awarded, but its unit gave no consent: as if it did not exist
-    assert "404" in driver.title or "找不到" in _body(driver) or "Not Found" in _body(driver)
+    with pytest.raises(urllib.error.HTTPError) as refused:  # awarded, but no consent: as if it did not exist
+        urllib.request.urlopen(f"{r.url}/winners/{other.reg_no}", timeout=10)
+    assert refused.value.code == 404
 
 
 def test_a_judge_scores_online_staff_run_the_round_to_its_end_and_the_public_reads_the_winners(
