@@ -4,6 +4,7 @@ A base module: it imports nothing from the package, so every layer may use it.""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -62,11 +63,15 @@ def collation_key(text: str) -> tuple[str, ...]:
     return (*lazy_pinyin(norm, style=Style.TONE3, errors=lambda s: s), "\x00", norm)
 
 
+def beijing_today() -> dt.date:
+    """Today's date in Beijing (UTC+8): the day a call's windows and dates are read on, whatever the machine's
+    clock zone (a server kept on UTC would otherwise still be on yesterday until 08:00 Beijing time)."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
 def beijing_time(iso: str | None) -> str:
     """A time the registry keeps (ISO 8601, UTC) as a Chinese reader reads it: Beijing time (UTC+8, no daylight
     saving), to the minute."""
-    import datetime as dt
-
     if not iso:
         return "—"
     try:

@@ -297,6 +297,30 @@ def test_a_judge_account_sees_neither_the_console_nor_submission(call: Any, tmp_
                 assert c.request(method, path, follow_redirects=False).status_code == 404, path
 
 
+def test_a_browser_gets_errors_as_pages_in_chinese_and_the_api_keeps_json(call: Any, tmp_path: Path) -> None:
+    from pipeline.accounts import add_user
+    from pipeline.registry import in_data
+
+    html = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # what a browser asks for
+    with in_data(tmp_path, call.id) as registry:
+        add_user(registry, "judge03", "judge", PASSWORD)
+    with TestClient(create_app(Settings(call, workers=1, data=tmp_path))) as c:
+        r = c.get("/no/such/page", headers=html)
+        assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+        assert "页面不存在" in r.text and "返回首页" in r.text and "Not Found" not in r.text
+        assert c.get("/no/such/page").json() == {"detail": "Not Found"}  # not asking for HTML: JSON as before
+        assert c.get("/api/no/such", headers=html).headers["content-type"].startswith("application/json")
+        assert _sign_in(c, "judge03", PASSWORD).status_code == 303
+        r = c.get("/staff", headers=html)  # the console does not exist for a judge: the same 404 page
+        assert r.status_code == 404 and "页面不存在" in r.text
+        r = c.get("/judge/applications/2021-0001", headers=html)  # not assigned to this judge
+        assert r.status_code == 404 and "返回评审首页" in r.text
+        r = c.post("/signout", data={"csrf": "x" * 43}, headers=html)  # a stale form: the reason, in Chinese
+        assert r.status_code == 403 and "页面已过期或来源不明" in r.text and "stale form" not in r.text.split("<main>")[1]
+        r = c.post("/judge/applications/2021-0001/submit", headers=html)  # no form fields at all
+        assert r.status_code in (403, 404, 422) and "<html" in r.text
+
+
 def test_wrong_passwords_lock_the_account(call: Any, tmp_path: Path) -> None:
     from pipeline.accounts import MAX_FAILED, add_user
     from pipeline.registry import in_data

@@ -24,6 +24,7 @@ from pipeline.web.site import (  # noqa: F401 (Settings, RateLimit, upload_name:
     RateLimit,
     Settings,
     Site,
+    check_csrf,
     checked_view,
     csrf_ok,
     csrf_token,
@@ -220,6 +221,53 @@ def create_app(settings: Settings) -> FastAPI:
         html = environment().get_template(f"web/{template}").render({**common, **context})
         return HTMLResponse(html, status_code=status, headers=headers)
 
+    # A person's browser gets a page in Chinese for an error, with the way back; API clients (and anything not
+    # asking for HTML) keep FastAPI's JSON answers, which the contract's API tests read.
+    errors = {400: ("请求有误", "the request is malformed"),
+              403: ("无法完成操作", "forbidden"),
+              404: ("页面不存在", "not found"),
+              405: ("不支持该操作", "method not allowed"),
+              409: ("当前无法进行该操作", "not possible now"),
+              413: ("文件过大", "too large"),
+              422: ("填写的内容有误", "the form is incomplete or malformed"),
+              429: ("操作过于频繁", "too many requests")}
+    plain = {404: "没有这个页面，或您的账号无权查看它。请检查地址，或从导航重新进入。",
+             405: "这个地址不能这样打开。请从页面上的按钮或链接进入。",
+             422: "表单缺少必填内容或格式不对。请返回上一页检查后重新提交。"}
+
+    def wants_page(request: Request) -> bool:
+        return (not request.url.path.startswith("/api/")
+                and "text/html" in request.headers.get("accept", ""))
+
+    def error_page(request: Request, status: int, detail: str | None,
+                   headers: dict[str, str] | None) -> HTMLResponse:
+        heading, english = errors.get(status, ("出错了", "error"))
+        zh = (detail or "").split(" / ")[0] if detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail) else ""
+        message = zh or plain.get(status) or "请返回上一页重试；如仍不成功，请联系协会工作人员。"
+        area = request.url.path.split("/")[1] if request.url.path.count("/") else ""
+        back, back_text = ({"staff": ("/staff", "返回工作人员首页"), "unit": ("/unit", "返回我的申报"),
+                            "judge": ("/judge", "返回评审首页"), "winners": ("/winners", "返回获奖成果")}
+                           .get(area, ("/", "返回首页")))
+        return page("error.html.j2", status, headers, title=heading, heading=heading, message=message,
+                    english=english, status=status, back=back, back_text=back_text, active="")
+
+    from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code < 400 or not wants_page(request):
+            return await http_exception_handler(request, exc)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return error_page(request, exc.status_code, detail, dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(RequestValidationError)
+    async def form_error(request: Request, exc: RequestValidationError) -> Response:
+        if not wants_page(request):
+            return await request_validation_exception_handler(request, exc)
+        return error_page(request, 422, None, None)
+
     @app.get("/static/{name}", include_in_schema=False)
     async def static_file(name: str) -> Response:
         if name not in static:
@@ -339,8 +387,7 @@ def create_app(settings: Settings) -> FastAPI:
 
         from pipeline.accounts import sign_out
 
-        if not csrf_ok(request, csrf):
-            return page("home.html.j2", 403, title="首页", active="home")
+        check_csrf(request, csrf)
         token = request.cookies.get(SESSION_COOKIE)
         await in_registry(lambda r: sign_out(r, token))
         response = RedirectResponse("/", status_code=303)

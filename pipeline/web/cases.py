@@ -10,7 +10,7 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.site import Staff, Unit, csrf_ok, download_headers
+from pipeline.web.site import Staff, Unit, check_csrf, download_headers
 
 if TYPE_CHECKING:
     from pipeline.web.site import Site
@@ -24,9 +24,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
     call, in_registry = site.call, site.in_registry
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     # -- the public ------------------------------------------------------------------------------------------------
 

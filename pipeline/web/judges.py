@@ -10,7 +10,7 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.site import Judge, csrf_ok, download_headers
+from pipeline.web.site import Judge, check_csrf, download_headers
 from pipeline.web.staff import MIME
 
 if TYPE_CHECKING:
@@ -22,9 +22,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     """The judge's routes on `app`."""
     call, in_registry = site.call, site.in_registry
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     def judge_page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return site.form_page(request, template, status, None, active="judge", **context)

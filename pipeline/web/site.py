@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from pipeline.calls import Call
 from pipeline.submission import FileStore
+from pipeline.text import beijing_today
 from pipeline.web.pool import CheckPool
 
 
@@ -32,7 +33,7 @@ class Settings:
     data: Path = Path("award-data")  # the registry (award.sqlite) and the files
     archive_max_bytes: int = 2**30  # a round's archive staff upload (/staff/batch), at most the call's own limit
     signins_per_minute: int = 10  # sign-in attempts one address may make a minute (429 beyond)
-    today: Callable[[], dt.date] = dt.date.today  # the day the call's window is judged on (tests set it)
+    today: Callable[[], dt.date] = beijing_today  # the day the call's dates are read on, in Beijing (tests set it)
     # run inside the registration's transaction before it commits: the crash test's SIGKILL (AWARD_FAILPOINT)
     failpoint: Callable[[], None] | None = None
 
@@ -80,6 +81,12 @@ def csrf_ok(request: Request, sent: str) -> bool:
     """The form's token is this browser's cookie (double submit: another site cannot read the cookie)."""
     token = request.cookies.get(CSRF_COOKIE, "")
     return len(token) >= 32 and secrets.compare_digest(token.encode(), sent.encode())
+
+
+def check_csrf(request: Request, sent: str) -> None:
+    """Refuse a form whose token is not this browser's (a stale page, or another site's): 403 with the reason."""
+    if not csrf_ok(request, sent):
+        raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
 
 def set_csrf_cookie(response: Response, request: Request, token: str) -> None:

@@ -18,7 +18,7 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.site import Staff, csrf_ok, download_headers, store_upload, upload_name
+from pipeline.web.site import Staff, check_csrf, download_headers, store_upload, upload_name
 
 if TYPE_CHECKING:
     from pipeline.web.site import Site
@@ -74,9 +74,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     def staff_page(request: Request, template: str, **context: Any) -> HTMLResponse:
         return site.form_page(request, template, 200, None, active="staff", **context)
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     @app.get("/staff", response_class=HTMLResponse, include_in_schema=False)
     async def staff_home(request: Request, account: Staff, rechecked: int | None = None) -> Response:
@@ -188,7 +185,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
                 return Path(registry.backup(Path(tmp) / "backup.sqlite")).read_bytes()
 
         data = await in_registry(copy)
-        name = f"登记库备份-{call.id}-{dt.date.today():%Y%m%d}.sqlite"
+        name = f"登记库备份-{call.id}-{site.today():%Y%m%d}.sqlite"
         return Response(data, media_type="application/vnd.sqlite3", headers=download_headers(name))
 
     def batch_page(request: Request, account: Any, **context: Any) -> HTMLResponse:
@@ -255,7 +252,7 @@ def add_routes(app: FastAPI, site: Site) -> None:
 
         data = await in_registry(lambda r: round_summary_xlsx(r, call))
         return Response(data, media_type=XLSX,
-                        headers=download_headers(f"申报汇总-{call.id}-{dt.date.today():%Y%m%d}.xlsx"))
+                        headers=download_headers(f"申报汇总-{call.id}-{site.today():%Y%m%d}.xlsx"))
 
     # -- member units ------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.site import Staff, csrf_ok, upload_name
+from pipeline.web.site import Staff, check_csrf, upload_name
 from pipeline.web.staff import XLSX
 
 if TYPE_CHECKING:
@@ -22,9 +22,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     """The staff's review routes on `app`."""
     call, in_registry = site.call, site.in_registry
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     async def judges_page(request: Request, account: Any, status: int = 200, **context: Any) -> Response:
         from pipeline.judging import judge_rows, review_window_text

@@ -14,7 +14,7 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
-from pipeline.web.site import Staff, csrf_ok, download_headers, store_upload, upload_name
+from pipeline.web.site import Staff, check_csrf, download_headers, store_upload, upload_name
 
 if TYPE_CHECKING:
     from pipeline.web.site import Site
@@ -46,9 +46,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     results_path = settings.data / "results" / RESULTS_FILE
     issued_dir = settings.data / "issued"
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     async def round_page(request: Request, account: Any, status: int = 200, problem: str | None = None,
                          done: str | None = None) -> HTMLResponse:

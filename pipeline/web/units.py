@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.errors import PipelineError
 from pipeline.web.pool import Busy
-from pipeline.web.site import RateLimit, Unit, checked_view, csrf_ok, download_headers, too_large_body, upload_name
+from pipeline.web.site import (
+    RateLimit,
+    Unit,
+    check_csrf,
+    checked_view,
+    download_headers,
+    too_large_body,
+    upload_name,
+)
 from pipeline.web.staff import MIME
 
 if TYPE_CHECKING:
@@ -25,9 +33,6 @@ def add_routes(app: FastAPI, site: Site) -> None:
     file_limit = call.file.max_bytes
     limiter = RateLimit(max(site.settings.selfchecks_per_minute, 10))
 
-    def check_csrf(request: Request, sent: str) -> None:
-        if not csrf_ok(request, sent):
-            raise HTTPException(403, "页面已过期或来源不明，请刷新后重试 / stale form: reload the page")
 
     async def overview(account: Any) -> dict[str, Any]:
         from pipeline.submission import unit_applications, window_state, window_text
