@@ -48,6 +48,8 @@ from typing import Any
 import pytest
 from conftest import APPS, ROOT, SAMPLES
 
+from pipeline.text import beijing_today
+
 pytestmark = pytest.mark.timeout(240)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -108,7 +110,7 @@ def open_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("calls") / "saq-2021"
     shutil.copytree(ROOT / "schemas" / "saq-2021", folder)
-    today = dt.date.today()
+    today = beijing_today()  # the server reads the call's dates on Beijing's date
     text = (folder / "call.yaml").read_text(encoding="utf-8")
     moved, n = re.subn(r"^window:\n  start: \S+\n  end: \S+$",
                        f"window:\n  start: {today - dt.timedelta(days=10)}\n  end: {today + dt.timedelta(days=30)}",
@@ -160,22 +162,20 @@ def _chromium(downloads: Path) -> Iterator[Any]:
         driver.quit()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("downloads")) as driver:
-        yield driver
+def _browser(name: str) -> Any:
+    """A module's own Chromium (its own cookies: one person signed in), as the fixture `name`."""
+
+    @pytest.fixture(scope="module", name=name)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+        with _chromium(tmp_path_factory.mktemp(f"{name}-downloads")) as driver:
+            yield driver
+
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def staff_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("staff-downloads")) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def unit_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("unit-downloads")) as driver:
-        yield driver
+browser = _browser("browser")
+staff_browser = _browser("staff_browser")
+unit_browser = _browser("unit_browser")
 
 
 def _shoot(driver: Any, name: str) -> None:
@@ -450,7 +450,7 @@ def _moved_call(base: Path) -> Path:
 
     folder = base / "saq-2021"
     shutil.copytree(ROOT / "schemas" / "saq-2021", folder)
-    today = dt.date.today()
+    today = beijing_today()  # the server reads the call's dates on Beijing's date
     text = (folder / "call.yaml").read_text(encoding="utf-8")
     moves = [(r"^window:\n  start: \S+\n  end: \S+$",
               f"window:\n  start: {today - dt.timedelta(days=30)}\n  end: {today + dt.timedelta(days=30)}"),
@@ -544,22 +544,9 @@ def scored_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
         yield Round(url, data, call, reg_no, mine)
 
 
-@pytest.fixture(scope="module")
-def judge_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("judge-downloads")) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def round_staff_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("round-staff-downloads")) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def visitor_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with _chromium(tmp_path_factory.mktemp("visitor-downloads")) as driver:
-        yield driver
+judge_browser = _browser("judge_browser")
+round_staff_browser = _browser("round_staff_browser")
+visitor_browser = _browser("visitor_browser")
 
 
 def _type(driver: Any, name: str, text: str) -> None:
@@ -737,7 +724,7 @@ def _staff_run_the_round(r: Round, driver: Any, visitor: Any) -> list[Any]:
     from pipeline.registry import in_data
     from pipeline.review import load_results
 
-    today = dt.date.today()
+    today = beijing_today()  # the server reads the call's dates on Beijing's date
     visitor.get(r.url + "/publicity")
     assert "尚未公示" in _body(visitor) and r.online not in _body(visitor)
 
@@ -868,7 +855,7 @@ def test_a_judge_scores_online_staff_run_the_round_to_its_end_and_the_public_rea
     assert {k: format(float(v), "g") for k, v in online[r.online].criteria.items()} == {
         k.removeprefix("score_"): v for k, v in scores.items()}
     assert (recused, replacement) not in sources  # the replacement has not scored yet: the results went without
-    today = dt.date.today()
+    today = beijing_today()  # the server reads the call's dates on Beijing's date
     assert set(steps) == {"publicity", "decision", "published"}
     assert steps["publicity"].detail["start"] == (today - dt.timedelta(days=7)).isoformat()
     assert steps["decision"].detail["sample_seal"] is True and steps["decision"].detail["date"] == today.isoformat()

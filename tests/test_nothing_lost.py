@@ -26,6 +26,8 @@ import pytest
 from conftest import ROOT, SAMPLES
 from conftest import csrf_of as _csrf
 
+from pipeline.text import beijing_today
+
 pytestmark = pytest.mark.timeout(240)
 
 FORMS = SAMPLES / "platform"
@@ -37,7 +39,7 @@ def open_call(tmp: Path) -> Path:
     target = tmp / "call-open"
     shutil.copytree(ROOT / "schemas" / "saq-2021", target)
     yaml = target / "call.yaml"
-    today = dt.date.today()
+    today = beijing_today()  # the server reads the call's dates on Beijing's date
     text = re.sub(r"window:\n  start: [0-9-]+\n  end: [0-9-]+",
                   f"window:\n  start: {today - dt.timedelta(days=10)}\n  end: {today + dt.timedelta(days=30)}",
                   yaml.read_text(encoding="utf-8"))
