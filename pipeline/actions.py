@@ -293,13 +293,14 @@ def _annotated(data: bytes, report: Report, path: Path, target: Path, several: b
 # --- a batch: register and check a folder or .zip --------------------------------------------------------------
 
 def batch_dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | None = None,
-                  use_cache: bool = True, lang: str = "zh") -> str:
+                  use_cache: bool = True, lang: str = "zh", executor: str = "local",
+                  scheduler: str | None = None) -> str:
     """What a batch would register and check, changing nothing: a line per file, then the totals."""
     from pipeline.batch import check_input, dry_run_text
 
     check_input(input_path, out_dir)
     with _reading([input_path, db]):
-        return dry_run_text(input_path, out_dir, call, Path(db), lang, jobs, use_cache)
+        return dry_run_text(input_path, out_dir, call, Path(db), lang, jobs, use_cache, executor, scheduler)
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,8 @@ class BatchChecked:
 
 def check_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry | Path, members: Path | None = None,
                 jobs: int | None = None, use_cache: bool = True, letters: bool = True, lang: str = "zh",
-                progress: Progress | None = None) -> BatchChecked:
+                progress: Progress | None = None, executor: str = "local",
+                scheduler: str | None = None) -> BatchChecked:
     """Register and check every application of a folder or .zip (the registry is created when missing); writes
     the summaries, reports, annotated copies and (unless letters is False) return letters into out_dir. An input
     that is one form, or an out_dir overlapping it, is refused before the registry is opened."""
@@ -335,7 +337,7 @@ def check_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry 
     check_input(input_path, out_dir)  # before the registry is opened: a refused run creates nothing
     with _reading([input_path, members]), _opened(registry, call, create=True) as reg:
         result = run_batch(input_path, out_dir, call, reg, members=members, jobs=jobs, use_cache=use_cache,
-                           progress=progress, lang=lang, letters=letters)
+                           progress=progress, lang=lang, letters=letters, executor=executor, scheduler=scheduler)
     return BatchChecked(result, out_dir / "summary.xlsx")
 
 

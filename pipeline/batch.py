@@ -2,7 +2,8 @@
 that span applications, then the summaries.
 
 The per-file step is `check_application(bytes, name, call)`, a pure function: the pool here maps it over the
-files of one machine; a distributed executor (Dask, Ray) could map it the same way (see the README).
+files of one machine (`Workers`), pipeline.cluster over a Dask cluster's (`--executor dask`); registration, the rules
+across applications and every output stay in this process either way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline import TOOL_NAME, __version__
 from pipeline.calls import Call, load_call
@@ -264,11 +265,23 @@ def warm(call: Call) -> None:
     check_bytes(docx_bytes(build_form(call)), "warm.docx", call)
 
 
-def _init_worker(call_folder: str) -> None:
+def use_call(call: Call) -> None:
+    """Make `call` this worker process's call (a pool's or a cluster's worker) and warm it: each file is checked in
+    a child forked from here, which inherits a warm worker."""
     global _worker_call
+    _worker_call = call
+    warm(call)
+
+
+def worker_call() -> Call:
+    """The call this worker process was given (use_call)."""
+    assert _worker_call is not None, "no call in this worker process: use_call was not run"
+    return _worker_call
+
+
+def _init_worker(call_folder: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
-    _worker_call = load_call(call_folder)
-    warm(_worker_call)  # each file is checked in a child forked from here: it inherits a warm worker
+    use_call(load_call(call_folder))
 
 
 def init_check_worker(call_folder: str) -> None:
@@ -332,15 +345,28 @@ def submission_check_in_worker(data: bytes, name: str, lang: str = "zh"
 _UNREADABLE: tuple[type[Exception], ...] = (*OPEN_ERRORS, zlib.error)
 
 
-def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Check one source; the report as a dict and the locations of the fields the batch rules name."""
-    max_bytes = call.file.max_bytes
+def read_for_check(source: Source, call: Call) -> bytes | dict[str, Any]:
+    """A source's bytes for its check, or, when they cannot be read, the report saying why (read where the files
+    are: this process, or the coordinator of a distributed run)."""
     try:
-        data = read_source(source, max_bytes)
+        data = read_source(source, call.file.max_bytes)
     except _UNREADABLE as e:
         zh, en = read_reason(e) if isinstance(e, OSError) else ("压缩包中的数据已损坏", str(e))
-        return _unread(source, call, f"（{zh}）", f" ({en})").to_dict(), {}
+        return unread(source, call, f"（{zh}）", f" ({en})").to_dict()
     assert data is not None
+    return data
+
+
+def check_source(source: Source, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check one source; the report as a dict and the locations of the fields the batch rules name."""
+    data = read_for_check(source, call)
+    if isinstance(data, dict):
+        return data, {}
+    return check_data(source, data, call)
+
+
+def check_data(source: Source, data: bytes, call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    """check_source on bytes already read (wherever this runs: a pool worker here, a cluster's worker)."""
     seconds, mb = limits_of(call)
     got = run_limited(lambda: json.dumps(_checked(source, data, call), ensure_ascii=False).encode(), seconds, mb)
     if isinstance(got, str):  # a limit reached: the file's one finding is file.too_complex
@@ -354,7 +380,7 @@ def _checked(source: Source, data: bytes, call: Call) -> tuple[dict[str, Any], d
     try:
         report, app = check_application(data, source.path, call)
     except Exception as e:  # a reader's bug or a damaged file: one file must never stop the round
-        return _unread(source, call, f"（{type(e).__name__}）", f" ({type(e).__name__})").to_dict(), {}
+        return unread(source, call, f"（{type(e).__name__}）", f" ({type(e).__name__})").to_dict(), {}
     locations: dict[str, Any] = {}
     if app is not None:
         # where the fields the rules across applications quote stand in this file (their findings point there)
@@ -395,7 +421,7 @@ def call_version(call: Call) -> str:
 TOOL_VERSION = f"{TOOL_NAME} {__version__}"
 
 
-def _unread(source: Source, call: Call, why_zh: str = "", why_en: str = "") -> Report:
+def unread(source: Source, call: Call, why_zh: str = "", why_en: str = "") -> Report:
     """The report of a file that was not read: refused up front (source.problem), or unreadable."""
     finding = source.problem or make("file.corrupt", call, part=source.path, reason_zh=f"无法读取{why_zh}",
                                      reason_en=f"unreadable{why_en}")
@@ -431,6 +457,20 @@ class Workers:
         mapper = self._pool.imap if ordered else self._pool.imap_unordered
         yield from mapper(fn, tasks, chunksize=1)
 
+    def checks(self, todo: Sequence[tuple[str, Source]]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+        """(sha, report, locations) of each (sha, source) to check, in the order given (path order)."""
+        call = self.call
+        return self.imap(_work, list(todo), lambda t: _work_here(t, call), ordered=True)
+
+    def documents(self, docs: Sequence[Any], lang: str) -> Iterator[Any]:
+        """Make each document job (annotated copy, return letter) into its target; what went wrong with each, in
+        order (see make_document)."""
+        from pipeline.report.summary import make_document
+
+        call = self.call
+        return self.imap(_doc_work, [(d, lang) for d in docs], lambda t: make_document(t[0], call, t[1]),
+                         ordered=True)
+
     def close(self, ok: bool) -> None:
         """Stop the workers: let them finish (ok) or terminate them (an interrupt, an error)."""
         if self._pool is not None:
@@ -448,16 +488,73 @@ def _work_here(task: tuple[str, Source], call: Call) -> tuple[str, dict[str, Any
     return reg_no, report, locations
 
 
-def _document_mapper(workers: Workers, lang: str, progress: Progress | None = None,
-                     ) -> Callable[[Sequence[Any]], Iterator[Any]]:
-    """Runs the per-application document jobs (annotated copies, letters) over the worker processes."""
+class Executor(Protocol):
+    """Where a batch's per-file work runs: `Workers` (this machine's processes) or `cluster.DaskWorkers`."""
+
+    call: Call
+
+    def checks(self, todo: Sequence[tuple[str, Source]]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+        ...
+
+    def documents(self, docs: Sequence[Any], lang: str) -> Iterator[Any]:
+        ...
+
+    def close(self, ok: bool) -> None:
+        ...
+
+
+# -- the per-file tasks on a Dask cluster (pipeline.cluster runs them) --
+
+def _dask_check(sha: str, source: Source, data: bytes) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    report, locations = check_data(source, data, worker_call())
+    return sha, report, locations
+
+
+def _dask_document(job: Any, lang: str, data: bytes | None) -> tuple[Any, bytes | None]:
+    """Make one document in the worker's temporary space; (what went wrong or None, the document's bytes)."""
+    import tempfile
+
     from pipeline.report.summary import make_document
+
+    with tempfile.TemporaryDirectory(prefix="award-doc-") as tmp:
+        row = job.row
+        if data is not None:  # the annotated copy's original, as the worker's own file
+            original = Path(tmp) / "original"
+            original.write_bytes(data)
+            row = replace(row, source=Source(row.source.path, file=original, size=len(data)))
+        target = Path(tmp) / f"document{job.target.suffix}"
+        problem = make_document(replace(job, target=target, row=row), worker_call(), lang)
+        return problem, (target.read_bytes() if target.is_file() else None)
+
+
+def _dask_lost(source: Source, call: Call, e: BaseException) -> dict[str, Any]:
+    """The report of a file whose check kept killing the workers that ran it: unread, with the reason."""
+    return unread(source, call, f"（检查它的计算节点多次中止：{type(e).__name__}）",
+                  f" (the workers checking it died: {type(e).__name__})").to_dict()
+
+
+EXECUTORS = ("local", "dask")
+
+
+def executor_for(call: Call, jobs: int | None, executor: str = "local", scheduler: str | None = None) -> Executor:
+    """The batch's workers: `local`, a process pool of `jobs` (default: one per core); `dask`, a Dask cluster
+    (a LocalCluster of `jobs` workers, or the one at `scheduler`)."""
+    if executor == "dask":
+        from pipeline.cluster import DaskWorkers, Tasks
+
+        tasks = Tasks(read_for_check, _dask_check, _dask_document, _dask_lost, use_call, call_version(call))
+        return DaskWorkers(call, tasks, jobs, scheduler)
+    return Workers(call, jobs or os.cpu_count() or 1)
+
+
+def _document_mapper(workers: Executor, lang: str, progress: Progress | None = None,
+                     ) -> Callable[[Sequence[Any]], Iterator[Any]]:
+    """Runs the per-application document jobs (annotated copies, letters) over the workers."""
 
     def run(docs: Sequence[Any]) -> Iterator[Any]:
         shown = silent(progress)
         shown.phase("写出结果", "writing the results", len(docs))
-        for done in workers.imap(_doc_work, [(d, lang) for d in docs],
-                                 lambda t: make_document(t[0], workers.call, t[1]), ordered=True):
+        for done in workers.documents(docs, lang):
             shown.advance()
             yield done
         shown.phase("写出汇总表", "writing the summaries")
@@ -539,7 +636,7 @@ def plan(sources: Sequence[Source], known: dict[str, str], cached: Callable[[str
 
 
 def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | None = None,
-            use_cache: bool = True) -> list[DryRunLine]:
+            use_cache: bool = True, executor: str = "local", scheduler: str | None = None) -> list[DryRunLine]:
     """What `run_batch` would register and check, changing nothing: no registry is created or written, no
     output is written. New numbers are predicted from the registry's counter."""
     from pipeline.registry import peek
@@ -549,11 +646,11 @@ def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | N
     p = plan(sources, seen.numbers, lambda n: use_cache and n in seen.cached)
     prefix, digits = _numbering(call)
     next_seq = seen.last + 1
-    workers = Workers(call, jobs or os.cpu_count() or 1)
+    workers = executor_for(call, jobs, executor, scheduler)
     reports: dict[str, dict[str, Any]] = {}
     try:
-        for sha, report, _ in workers.imap(_work, list(p.todo), lambda t: _work_here(t, call), ordered=True):
-            reports[sha] = report
+        for digest, checked, _ in workers.checks(p.todo):
+            reports[digest] = checked
     finally:
         workers.close(True)
         close_archives()
@@ -572,23 +669,26 @@ def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | N
             next_seq += 1
             lines.append(DryRunLine(s.path, "register", numbered[sha], report, True))
         else:
-            lines.append(DryRunLine(s.path, "skip", None, report or _unread(s, call), rep is not None))
+            lines.append(DryRunLine(s.path, "skip", None, report or unread(s, call), rep is not None))
     return lines
 
 
 def dry_run_text(input_path: Path, out_dir: Path, call: Call, db: Path, lang: str = "zh", jobs: int | None = None,
-                 use_cache: bool = True) -> str:
+                 use_cache: bool = True, executor: str = "local", scheduler: str | None = None) -> str:
     """`award batch --dry-run`: one line per file saying what a run would do with it, then the totals."""
     from pipeline.report.summary import format_dry_run
 
-    return format_dry_run(dry_run(input_path, out_dir, call, db, jobs, use_cache), out_dir, db, lang)
+    lines = dry_run(input_path, out_dir, call, db, jobs, use_cache, executor, scheduler)
+    return format_dry_run(lines, out_dir, db, lang)
 
 
 def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, members: Path | None = None,
               jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
-              lang: str = "zh", outputs: bool = True, letters: bool = True) -> BatchResult:
+              lang: str = "zh", outputs: bool = True, letters: bool = True, executor: str = "local",
+              scheduler: str | None = None) -> BatchResult:
     """Check every file of a folder or .zip, register those that are this call's form (in path order), apply
-    the batch rules, write the summaries. Every file is a row, numbered or not."""
+    the batch rules, write the summaries. Every file is a row, numbered or not. executor/scheduler: where the
+    per-file work runs (see executor_for); registration, the rules across applications and the summaries are here."""
     progress = silent(progress)
     sweep_temporaries(out_dir)  # what a killed run left half-written
     member_list = read_members(members) if members is not None else None
@@ -618,13 +718,13 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     if n_cached:
         progress.note(f"{n_cached} 份未变化，使用缓存结果", f"{n_cached} unchanged, cached")
     progress.phase("检查", "checking", n_cached + len(p.todo), done=n_cached)
-    workers = Workers(call, jobs or os.cpu_count() or 1)
+    workers = executor_for(call, jobs, executor, scheduler)
     ok = False
     new = checked = processed = 0
     try:
         # In path order, so the numbers a run gives do not depend on which worker finished first, and a run
         # stopped midway then run again numbers exactly as one uninterrupted run.
-        for sha, report, locs in workers.imap(_work, list(p.todo), lambda t: _work_here(t, call), ordered=True):
+        for sha, report, locs in workers.checks(p.todo):
             reg_no = p.known.get(sha)
             if reg_no is None and registrable(report):
                 # the task's source is the first path of these bytes: the number follows path order
@@ -746,7 +846,7 @@ def _final_rows(sources: Sequence[Source], numbers: dict[str, str], file_reports
                 base = Report.from_dict(own)
                 rows.append(Row(s, None, replace(base, registration=None, file=replace(base.file, path=s.path))))
             else:
-                rows.append(Row(s, None, _unread(s, call)))
+                rows.append(Row(s, None, unread(s, call)))
             continue
         base = Report.from_dict(file_reports[reg_no])
         findings = base.findings + tuple(extra.get(reg_no, ()))

@@ -362,7 +362,15 @@ class Shown:
 @output_folder()
 @click.option("--members", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="会员名录 CSV（会员编号,单位名称,统一社会信用代码）/ member list CSV")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行进程数（默认：全部核心）/ worker processes")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="并行进程数（默认：全部核心；dask：本机集群的计算节点数）/ worker processes "
+              "(dask: LocalCluster workers)")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
+              help="在哪里检查：local 本机进程池（默认），dask Dask 集群 / where the checks run: local pool "
+              "(default) or a Dask cluster")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Dask 调度器地址（如 tcp://10.0.0.5:8786；隐含 --executor dask；不给则在本机启动集群）/ a Dask "
+              "scheduler to join (implies --executor dask; none: a LocalCluster)")
 @click.option("--no-cache", is_flag=True, help="忽略缓存，全部重新检查 / check every file again")
 @click.option("--no-letters", is_flag=True, help="不写退回补正通知 / no return letters")
 @click.option("--strict", is_flag=True, help="警告也视为不通过 / warnings fail too")
@@ -370,15 +378,20 @@ class Shown:
               "and checked, change nothing")
 @click.pass_obj
 @guarded
-def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, no_cache: bool,
-          no_letters: bool, strict: bool, dry_run: bool) -> None:
+def batch(env: Env, input_path: Path, out_dir: Path, members: Path | None, jobs: int | None, executor: str | None,
+          scheduler: str | None, no_cache: bool, no_letters: bool, strict: bool, dry_run: bool) -> None:
     """批量登记并检查一个文件夹或 .zip 中的全部申报书 / Register and check a folder or .zip of applications."""
+    if scheduler and executor == "local":
+        raise click.UsageError(env.say("--scheduler 只用于 --executor dask", "--scheduler goes with --executor dask"))
+    where = "dask" if scheduler else executor or "local"
     if dry_run:
-        click.echo(actions.batch_dry_run(input_path, out_dir, env.call, env.db, jobs, not no_cache, env.lang))
+        click.echo(actions.batch_dry_run(input_path, out_dir, env.call, env.db, jobs, not no_cache, env.lang,
+                                         where, scheduler))
         return
     with Shown(env) as shown:
         done = actions.check_batch(input_path, out_dir, env.call, env.db, members=members, jobs=jobs,
-                                   use_cache=not no_cache, letters=not no_letters, lang=env.lang, progress=shown)
+                                   use_cache=not no_cache, letters=not no_letters, lang=env.lang, progress=shown,
+                                   executor=where, scheduler=scheduler)
     result = done.result
     click.echo(env.say(
         f"共 {len(result.rows)} 个文件：通过 {done.passed}，需处理 {done.to_handle}；新登记 {result.new}，"

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "pipeline.render": 5,
     # 6 jobs: many files, the review, issuing documents from the registry
     "pipeline.batch": 6,
+    "pipeline.cluster": 6,  # the batch's per-file work on a Dask cluster
     "pipeline.submission": 6,
     "pipeline.review": 6,
     "pipeline.issuing": 6,
