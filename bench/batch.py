@@ -2,6 +2,11 @@
 naive baseline (sequential pdfplumber text of every PDF page plus python-docx of every .docx), in one run.
 
     python bench/batch.py [--n 300] [--pdf-every 3] [--jobs N]
+    python bench/batch.py --executor dask [--n 1000] [--jobs 2]
+
+`--executor dask` measures instead the same cold round through the local pool and through a Dask LocalCluster of
+`--jobs` single-threaded workers on the same cores, one after the other in this run: files/s of each, the overhead
+ratio (dask time / local time; aim <= 1.2x) and whether the reports came out byte-identical.
 
 The round (N varied applications, one in ten with a mistake; every k-th printed to PDF by LibreOffice) is
 generated once into bench/.data/round-N-k-10/ and reused. Targets on 2 cores: >= 50 .docx/s, >= 15 PDF/s, warm >= 500/s,
@@ -141,6 +146,37 @@ def timed_batch(folder: Path, db: Path, out: Path, jobs: int) -> tuple[float, in
     return time.perf_counter() - t, len(result.rows), result.checked
 
 
+def compare_executors(folder: Path, jobs: int, repeat: int = 2) -> None:
+    """The same cold round through `local` and `dask` (a LocalCluster started by the run, in its time), `repeat`
+    times each in the order local, dask, dask, local, ... (neither always runs first, on a warmer or busier machine);
+    the best time of each."""
+    call = load_call("saq-2021")
+    seconds: dict[str, list[float]] = {"local": [], "dask": []}
+    reports: dict[str, dict[str, bytes]] = {}
+    rows = 0
+    order = [e for k in range(repeat) for e in (("local", "dask") if k % 2 == 0 else ("dask", "local"))]
+    with tempfile.TemporaryDirectory(prefix="award-bench-dask-") as tmp:
+        for k, executor in enumerate(order):
+            out = Path(tmp) / f"out-{k}-{executor}"
+            t = time.perf_counter()
+            with Registry(Path(tmp) / f"{k}-{executor}.sqlite") as reg:
+                result = run_batch(folder, out, call, reg, jobs=jobs, executor=executor)
+            seconds[executor].append(time.perf_counter() - t)
+            rows = len(result.rows)
+            reports[executor] = {p.name: p.read_bytes() for p in (out / "reports").iterdir()}
+            shutil.rmtree(out)
+    same = sum(reports["dask"].get(k) == v for k, v in reports["local"].items())
+    best = {e: min(v) for e, v in seconds.items()}
+    print(f"round: {rows} applications, {jobs} workers each, {os.cpu_count()} cores; runs in the order {order}")
+    for executor, s in best.items():
+        runs = ", ".join(f"{x:.2f}" for x in seconds[executor])
+        print(f"{executor:6s} {rows / s:7.1f} files/s  (best {s:.2f} s of {runs}; registration, checks, rules and "
+              "every output)")
+    print(f"overhead ratio dask/local: {best['dask'] / best['local']:.2f}x (aim <= 1.2x)")
+    print(f"reports byte-identical: {same} of {len(reports['local'])}"
+          f"{'' if len(reports['dask']) == len(reports['local']) else ' (the dask run wrote a different number)'}")
+
+
 def main() -> None:
     """Generate (once), then measure and print."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,8 +184,14 @@ def main() -> None:
     ap.add_argument("--pdf-every", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    ap.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="dask: compare the local pool with a Dask LocalCluster on the same round")
+    ap.add_argument("--repeat", type=int, default=2, help="with --executor dask: runs of each")
     a = ap.parse_args()
     data = generate(a.n, a.pdf_every, a.jobs)
+    if a.executor == "dask":
+        compare_executors(data, a.jobs, a.repeat)
+        return
     docx, pdf = sorted((data / "docx").iterdir()), sorted((data / "pdf").iterdir())
     with tempfile.TemporaryDirectory(prefix="award-bench-") as tmp:
         work = Path(tmp)

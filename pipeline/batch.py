@@ -505,9 +505,10 @@ class Executor(Protocol):
 
 # -- the per-file tasks on a Dask cluster (pipeline.cluster runs them) --
 
-def _dask_check(sha: str, source: Source, data: bytes) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    report, locations = check_data(source, data, worker_call())
-    return sha, report, locations
+def _dask_check(files: Sequence[tuple[str, Source, bytes]]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(sha, report, locations) of each (sha, source, bytes), checked on a cluster's worker."""
+    call = worker_call()
+    return [(sha, *check_data(source, data, call)) for sha, source, data in files]
 
 
 def _dask_document(job: Any, lang: str, data: bytes | None) -> tuple[Any, bytes | None]:

@@ -5,8 +5,9 @@ where the staff member runs the command), registers in path order, stores each r
 rules across applications over the small `fields` of each report and writes every output. The workers receive only
 bytes and return only small results:
 
-- a check is a task carrying the file's bytes (not its path: the workers need no shared file system, and a retried
-  task carries everything it needs); it returns the report and the locations the rules across applications quote;
+- a check is a task carrying the bytes of a few files (not their paths: the workers need no shared file system,
+  and a retried task carries everything it needs; a few per task, so Dask's cost per task is paid once for them);
+  it returns each report and the locations the rules across applications quote;
 - an annotated copy is a task carrying the file's bytes and its final report, a return letter one carrying the
   report; each returns the document's bytes, which the coordinator writes atomically into the output folder.
 
@@ -41,6 +42,7 @@ except ImportError:  # the optional extra is not installed: DaskWorkers says so 
     WorkerPlugin = object  # type: ignore[misc,assignment]
 
 CALL_FOLDER_MAX_BYTES = 64 * 2**20  # a call folder is a YAML, a schema and a few templates
+CHUNK_FILES = 8  # files per check task, at most
 
 
 class ClusterError(PipelineError):
@@ -139,9 +141,8 @@ class DaskWorkers:
 
     def _ordered(self, items: Iterable[Any], submit: Callable[[Any, Any], Any],
                  done: Callable[[Any, Any], Any]) -> Iterator[Any]:
-        """submit(client, item) -> a future, or ("here", value) for an item settled without the cluster; results
-        in the items' order, at most a few per worker thread in flight. done(item, future) turns a finished
-        future into the result (and a failed one into the item's own result)."""
+        """done(item, submit(client, item)) for each item, in the items' order, with at most a few items per
+        worker thread submitted ahead (the window): the scheduler never holds the round's bytes."""
         client = self._start()
         window = max(8, 4 * self.threads)
         pending: collections.deque[tuple[Any, Any]] = collections.deque()
@@ -154,32 +155,42 @@ class DaskWorkers:
                 pending.append((item, submit(client, item)))
             if not pending:
                 return
-            item, future = pending.popleft()
-            if isinstance(future, tuple) and future[0] == "here":
-                yield future[1]
-            else:
-                yield done(item, future)
+            yield done(*pending.popleft())
 
     def checks(self, todo: Sequence[tuple[str, Source]]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
         call, tasks = self.call, self.tasks
+        # a task checks a few files: Dask's own cost per task (a few ms on the scheduler, the client and the worker)
+        # is then paid per several files, while every worker still gets many tasks to balance the load
+        size = max(1, min(CHUNK_FILES, len(todo) // (8 * max(self.threads, 1))))
+        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
 
-        def submit(client: Any, task: tuple[str, Source]) -> Any:
-            sha, source = task
-            data = tasks.read(source, call)
-            if isinstance(data, dict):  # unreadable here: its report, no task
-                return ("here", (sha, data, {}))
-            return client.submit(tasks.check, sha, source, data, pure=False)
+        def submit(client: Any, chunk: Sequence[tuple[str, Source]]) -> tuple[dict[int, Any], Any]:
+            here: dict[int, Any] = {}
+            sent: list[tuple[str, Source, bytes]] = []
+            for k, (sha, source) in enumerate(chunk):
+                data = tasks.read(source, call)
+                if isinstance(data, dict):  # unreadable here: its report, no task
+                    here[k] = (sha, data, {})
+                else:
+                    sent.append((sha, source, data))
+            return here, (client.submit(tasks.check, sent, pure=False) if sent else None)
 
-        def done(task: tuple[str, Source], future: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
-            sha, source = task
-            try:
-                return future.result()  # type: ignore[no-any-return,unused-ignore]
-            except _worker_lost() as e:
-                return sha, tasks.lost(source, call, e), {}
-            finally:
-                future.release()
+        def done(chunk: Sequence[tuple[str, Source]], handle: tuple[dict[int, Any], Any]) -> list[Any]:
+            here, future = handle
+            checked: list[Any] = []
+            if future is not None:
+                try:
+                    checked = future.result()
+                except _worker_lost() as e:
+                    checked = [(sha, tasks.lost(source, call, e), {}) for k, (sha, source) in enumerate(chunk)
+                               if k not in here]
+                finally:
+                    future.release()
+            them = iter(checked)
+            return [here[k] if k in here else next(them) for k in range(len(chunk))]
 
-        return self._ordered(todo, submit, done)
+        for results in self._ordered(chunks, submit, done):
+            yield from results
 
     def documents(self, docs: Sequence[Any], lang: str) -> Iterator[Any]:
         from pipeline.fileio import output_dir, write_bytes
@@ -200,6 +211,8 @@ class DaskWorkers:
             return client.submit(self.tasks.document, job, lang, data, pure=False)
 
         def done(job: Any, future: Any) -> Any:
+            if isinstance(future, tuple):
+                return future[1]
             try:
                 problem, made = future.result()
             except _worker_lost() as e:
