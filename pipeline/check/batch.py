@@ -86,6 +86,7 @@ def _refs(entries: Sequence[Entry], lang: str) -> str:
 
 _SHINGLE = 3
 _SKETCH = 32
+_RARE_MAX = 100  # texts a trigram may be in and still be rare (see similar_pairs)
 
 
 def _shingles(text: str) -> set[str]:
@@ -114,7 +115,10 @@ def similar_pairs(texts: Sequence[str], threshold: float, cache: SimilarityCache
     keys = [_key(t) for t in clean] if cache is not None else []
     sets = [_shingles(t) for t in clean]
     df = Counter(s for st in sets for s in st)
-    common = max(3, len(texts) // 20)
+    # a trigram in more than a twentieth of the round, or in more than _RARE_MAX texts, is a common phrase: with
+    # that cap each sketch value's bucket stays small, and finding the candidates stays linear in the round's size
+    # (a bound growing with the round made it quadratic: minutes and gigabytes at 10,000 applications)
+    common = min(max(3, len(texts) // 20), _RARE_MAX)
     # crc32 of each distinct rare trigram, once: deterministic across processes (hash() is not, and the
     # candidates must not vary between runs)
     code = {g: zlib.crc32(g.encode()) for g, n in df.items() if n <= common}
@@ -128,6 +132,8 @@ def similar_pairs(texts: Sequence[str], threshold: float, cache: SimilarityCache
             index[v].append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for members in index.values():
+        if len(members) > _RARE_MAX:  # a text of common phrases only (its sketch falls back to them): says nothing
+            continue
         for a_pos, a in enumerate(members):
             for b in members[a_pos + 1:]:
                 shared[(a, b)] += 1
