@@ -494,7 +494,7 @@ def scored_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
 
     from pipeline import judging
     from pipeline.accounts import add_user
-    from pipeline.batch import init_check_worker, submission_check_in_worker
+    from pipeline.batch import submission_check_in_worker, use_call
     from pipeline.calls import load_call
     from pipeline.check.batch import Member
     from pipeline.registry import PLATFORM_DB, in_data
@@ -516,7 +516,7 @@ def scored_round(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Round]:
     files, passed, _, _ = batch_job(str(archive), str(data / "rounds" / "mail"), str(folder), str(data / PLATFORM_DB))
     assert files == passed == len(forms) - 1
 
-    init_check_worker(str(folder))
+    use_call(call)  # as a pool worker has it (init_check_worker would also make this test process ignore Ctrl-C)
     raw = online.read_bytes()
     checked, _ = submission_check_in_worker(raw, online.name)
     fields = checked["report"]["fields"]
