@@ -23,10 +23,13 @@ three workers is reported unread rather than stopping the round.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,8 +126,9 @@ class DaskWorkers:
                 self._client = Client(self.scheduler, timeout="20s")
                 self._client.wait_for_workers(1, timeout=120)
             else:
-                self._cluster = LocalCluster(n_workers=self.jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                             processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                with _workers_ignore_ctrl_c():
+                    self._cluster = LocalCluster(n_workers=self.jobs or os.cpu_count() or 1, threads_per_worker=1,
+                                                 processes=True, dashboard_address=None, silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
         except (OSError, TimeoutError) as e:
             self.close(False)
@@ -239,6 +243,21 @@ class DaskWorkers:
 
 
 _END = object()
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start the LocalCluster's processes with Ctrl-C ignored (they inherit it, their restarts too): the terminal
+    sends it to the whole process group, and the interrupt is the coordinator's to handle (it stops the cluster);
+    without this each worker prints a KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _worker_lost() -> tuple[type[BaseException], ...]:

@@ -143,3 +143,17 @@ def _no_stray_cluster() -> Any:
     time.sleep(0.2)
     left = [t.name for t in threading.enumerate() if t.name not in before and not t.daemon]
     assert left == [], left
+
+
+def test_ctrl_c_stops_a_dask_run_cleanly_and_the_same_command_finishes_it(tmp_path: Path) -> None:
+    from test_cli import _award, _checked, _interrupt
+
+    db = tmp_path / "r.sqlite"
+    args = ("--db", str(db), "batch", str(PRINTED), "-o", str(tmp_path / "out"), "--executor", "dask", "--jobs", "2")
+    code, err = _interrupt(_award(*args, cwd=tmp_path), lambda: _checked(db) >= 3)
+    assert code == 130 and "已中断：已保存" in err, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err  # the workers ignore it: no noise
+    again = _award(*args, cwd=tmp_path)
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 1, err  # every printed sample has findings of error severity
+    assert [n for n, _ in _numbers(db)] == [f"2021-{i:04d}" for i in range(1, 78)]
