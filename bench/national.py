@@ -62,19 +62,17 @@ from make_samples import credit_code  # noqa: E402
 
 import pipeline.check.batch as check_batch  # noqa: E402
 from pipeline.batch import (  # noqa: E402
-    TOOL_VERSION,
+    Intake,
     Plan,
     _distinct,
     _final_rows,
     _numbering,
     _record_paths,
-    call_version,
     check_source,
-    registrable,
 )
 from pipeline.calls import Call, load_call  # noqa: E402
 from pipeline.ingest.sources import Source  # noqa: E402
-from pipeline.registry import Listing, Registry  # noqa: E402
+from pipeline.registry import Registry  # noqa: E402
 
 TEMPLATE = ROOT / "samples" / "round" / "0001-申报书.docx"
 CHUNK = 2000  # reports generated (untimed) per batch of results handed to the coordinator
@@ -253,35 +251,17 @@ def coordinator(n: int, db: Path, similar: bool = True) -> dict[str, Any]:
     todo = tuple((rnd.sha(i), Source(rnd.path(i))) for i in range(n))
     p = Plan(tuple(sources), shas, {}, todo)
 
-    version = call_version(call)
     prefix, digits = _numbering(call)
-    roles = call.roles
-    listing = Listing(roles.applicant_name, roles.applicant_code, roles.project_name, roles.project_category)
     file_reports: dict[str, dict[str, Any]] = {}
     locations: dict[str, dict[str, Any]] = {}
-    unnumbered: dict[str, dict[str, Any]] = {}
-    numbers: dict[str, str] = {}
-    paths_of: dict[str, list[str]] = {}
-    for path, sha in p.shas.items():
-        paths_of.setdefault(sha, []).append(path)
-    new = 0
     with Registry(db) as registry:
-        # 1. as run_batch's loop: each result, in path order, registered and its file report stored
+        # 1. run_batch's own intake: each result, in path order, registered and its file report stored
+        intake = Intake(registry, call, p, file_reports, locations)
+        numbers, unnumbered = intake.numbers, intake.unnumbered
         for chunk in rnd.chunks():
             clock = time.perf_counter()
             for payload in chunk:
-                sha, rep, got = pickle.loads(payload)
-                reg_no = p.known.get(sha)
-                if reg_no is None and registrable(rep):
-                    reg_no, was_new = registry.register(call.id, sha, rep["file"]["path"], prefix, digits)
-                    new += was_new
-                if reg_no is None:
-                    unnumbered[sha] = rep
-                else:
-                    registry.store_file_report(reg_no, rep, version, TOOL_VERSION, got, listing=listing)
-                    file_reports[reg_no], locations[reg_no] = rep, got
-                    for path in paths_of[sha]:
-                        numbers[path] = reg_no
+                intake.take(*pickle.loads(payload))
             t["register+store"] += time.perf_counter() - clock
             del chunk
         after_store_rss = rss_mb()
@@ -319,7 +299,7 @@ def coordinator(n: int, db: Path, similar: bool = True) -> dict[str, Any]:
                 if f["code"].startswith("batch."):
                     found[f["code"]] = found.get(f["code"], 0) + 1
     size = sum(f.stat().st_size for f in db.parent.iterdir() if f.name.startswith(db.name))
-    return {"n": n, "files": len(sources), "registered": new, "stored": changed, "seconds": t,
+    return {"n": n, "files": len(sources), "registered": intake.new, "stored": changed, "seconds": t,
             "start_rss_mb": start_rss, "after_store_rss_mb": after_store_rss, "peak_rss_mb": rss_mb(),
             "db_mb": size / 2**20, "compared_pairs": compared, "findings": found}
 

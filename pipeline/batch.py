@@ -636,6 +636,43 @@ def plan(sources: Sequence[Source], known: dict[str, str], cached: Callable[[str
     return Plan(tuple(sources), shas, {k: v for k, v in known.items() if k in queued}, tuple(todo))
 
 
+class Intake:
+    """The coordinator's side of each checked file, taken in path order (run_batch; bench/national.py times it):
+    a form gets its number (the first path of its bytes decides the order) and its file report is stored at once;
+    anything else is kept by SHA-256 as `unnumbered`. file_reports/locations: by number, the cached ones already in."""
+
+    def __init__(self, registry: Registry, call: Call, p: Plan, file_reports: dict[str, dict[str, Any]],
+                 locations: dict[str, dict[str, Any]]) -> None:
+        self.registry, self.call, self.plan = registry, call, p
+        self.file_reports, self.locations = file_reports, locations
+        self.version = call_version(call)
+        self.prefix, self.digits = _numbering(call)
+        roles = call.roles  # the fields the registry lists beside each report
+        self.listing = Listing(roles.applicant_name, roles.applicant_code, roles.project_name, roles.project_category)
+        self.numbers = {path: p.known[sha] for path, sha in p.shas.items() if sha in p.known}
+        self.paths_of: dict[str, list[str]] = {}
+        for path, sha in p.shas.items():
+            self.paths_of.setdefault(sha, []).append(path)
+        self.unnumbered: dict[str, dict[str, Any]] = {}  # by SHA-256: checked, not this call's form
+        self.new = self.checked = 0
+
+    def take(self, sha: str, report: dict[str, Any], locs: dict[str, Any]) -> None:
+        reg_no = self.plan.known.get(sha)
+        if reg_no is None and registrable(report):
+            # the task's source is the first path of these bytes: the number follows path order
+            reg_no, was_new = self.registry.register(self.call.id, sha, report["file"]["path"], self.prefix,
+                                                     self.digits)
+            self.new += was_new
+        if reg_no is None:
+            self.unnumbered[sha] = report
+            return
+        self.registry.store_file_report(reg_no, report, self.version, TOOL_VERSION, locs, listing=self.listing)
+        self.file_reports[reg_no], self.locations[reg_no] = report, locs
+        self.checked += 1
+        for path in self.paths_of[sha]:
+            self.numbers[path] = reg_no
+
+
 def dry_run(input_path: Path, out_dir: Path, call: Call, db: Path, jobs: int | None = None,
             use_cache: bool = True, executor: str = "local", scheduler: str | None = None) -> list[DryRunLine]:
     """What `run_batch` would register and check, changing nothing: no registry is created or written, no
@@ -696,8 +733,6 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     sources = collect(input_path, call, out_dir)
     version = call_version(call)
     prefix, digits = _numbering(call)
-    roles = call.roles  # the fields the registry lists beside each report
-    listing = Listing(roles.applicant_name, roles.applicant_code, roles.project_name, roles.project_category)
     file_reports: dict[str, dict[str, Any]] = {}
     locations: dict[str, dict[str, Any]] = {}
 
@@ -710,35 +745,20 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
         return cached is not None
 
     p = plan(sources, registry.registered_numbers(call.id), usable)
-    numbers = {path: p.known[sha] for path, sha in p.shas.items() if sha in p.known}
-    paths_of: dict[str, list[str]] = {}
-    for path, sha in p.shas.items():
-        paths_of.setdefault(sha, []).append(path)
-    unnumbered: dict[str, dict[str, Any]] = {}  # by SHA-256: checked, not this call's form
+    intake = Intake(registry, call, p, file_reports, locations)
+    numbers, unnumbered = intake.numbers, intake.unnumbered
     n_cached = len(file_reports)
     if n_cached:
         progress.note(f"{n_cached} 份未变化，使用缓存结果", f"{n_cached} unchanged, cached")
     progress.phase("检查", "checking", n_cached + len(p.todo), done=n_cached)
     workers = executor_for(call, jobs, executor, scheduler)
     ok = False
-    new = checked = processed = 0
+    processed = 0
     try:
         # In path order, so the numbers a run gives do not depend on which worker finished first, and a run
         # stopped midway then run again numbers exactly as one uninterrupted run.
         for sha, report, locs in workers.checks(p.todo):
-            reg_no = p.known.get(sha)
-            if reg_no is None and registrable(report):
-                # the task's source is the first path of these bytes: the number follows path order
-                reg_no, was_new = registry.register(call.id, sha, report["file"]["path"], prefix, digits)
-                new += was_new
-            if reg_no is None:
-                unnumbered[sha] = report
-            else:
-                registry.store_file_report(reg_no, report, version, TOOL_VERSION, locs, listing=listing)
-                file_reports[reg_no], locations[reg_no] = report, locs
-                checked += 1
-                for path in paths_of[sha]:
-                    numbers[path] = reg_no
+            intake.take(sha, report, locs)
             processed += 1
             progress.advance()
         progress.phase("写出结果", "writing the results")  # the batch rules, summaries, reports, copies, letters
@@ -777,7 +797,7 @@ def run_batch(input_path: Path, out_dir: Path, call: Call, registry: Registry, m
     finally:
         workers.close(ok)
         close_archives()
-    return BatchResult(rows=tuple(rows), checked=checked, cached=n_cached, new=new, out_dir=out_dir,
+    return BatchResult(rows=tuple(rows), checked=intake.checked, cached=n_cached, new=intake.new, out_dir=out_dir,
                        outputs=tuple(written), screened=len(unnumbered))
 
 
